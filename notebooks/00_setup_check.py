@@ -1,0 +1,197 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 00 · Check your setup
+#
+# Before the first lesson, make sure your machine can run the course. This
+# notebook checks four things, one cell each:
+#
+# 1. the course helpers (`coursekit`) import,
+# 2. the library versions are recent enough,
+# 3. which device (CPU or GPU) the course will use, and why,
+# 4. interactive sliders and inline plots show up in your notebook front end.
+#
+# Run the cells from top to bottom (**Run → Run All Cells** in JupyterLab).
+
+# %%
+# On Colab or Binder the course helpers may be missing: install them once.
+try:
+    import coursekit
+except ModuleNotFoundError:
+    import subprocess
+    import sys
+
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q",
+         "coursekit @ git+https://github.com/pytorch-ground-up/course"],
+        check=True,
+    )
+    import coursekit
+
+# %% [markdown]
+# ## 1. Set up the course
+#
+# Every lesson starts with the same line. It picks the device, seeds every
+# random number generator (so your numbers match the ones printed in the
+# lesson), and sets plot defaults. It prints one line saying what it chose.
+
+# %%
+device = coursekit.setup()
+
+# %% [markdown]
+# The device is chosen like this:
+#
+# - if the variable `COURSEKIT_DEVICE` is set (`cpu`, `cuda`, `cuda:1`, `mps`), it wins;
+# - otherwise a CUDA GPU is used when PyTorch can see one;
+# - otherwise the CPU. Every lesson runs on the CPU, only a little slower.
+#
+# A name the machine cannot provide stops with a one-line message that lists
+# the valid choices, for example `COURSEKIT_DEVICE=cuda` on a laptop without
+# an NVIDIA GPU.
+
+# %% [markdown]
+# ## 2. Versions
+#
+# The numbers below depend on your machine, so yours may differ from the ones
+# stored in this notebook.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+import platform
+
+import ipywidgets
+import matplotlib
+import torch
+
+print(f"Python      {platform.python_version()}")
+print(f"torch       {torch.__version__}")
+print(f"ipywidgets  {ipywidgets.__version__}")
+print(f"matplotlib  {matplotlib.__version__}")
+print(f"CUDA build  {torch.version.cuda or 'none (CPU-only build)'}")
+
+# %% [markdown]
+# What matters is that each is at least the minimum the course was written for:
+
+# %%
+from packaging.version import Version
+
+minimum = {"torch": "2.4", "ipywidgets": "8.1", "matplotlib": "3.8"}
+installed = {"torch": torch.__version__, "ipywidgets": ipywidgets.__version__,
+             "matplotlib": matplotlib.__version__}
+too_old = [name for name, low in minimum.items() if Version(installed[name]) < Version(low)]
+print("All versions are recent enough." if not too_old else f"Too old: {', '.join(too_old)}")
+
+# %% [markdown]
+# ## 3. A first tensor on the chosen device
+#
+# A tiny computation on `device`. If this cell runs, PyTorch works.
+
+# %%
+a = torch.arange(6.0).reshape(2, 3).to(device)
+total = (a * 2).sum().item()
+print(f"2 × (0 + 1 + … + 5) = {total:.0f}")
+
+# %% [markdown]
+# ## 4. Plots and sliders
+#
+# First a plain figure. You should see a sine wave with labelled axes.
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+
+x = np.linspace(0, 2 * np.pi, 200)
+plt.plot(x, np.sin(x))
+plt.xlabel("x")
+plt.ylabel("sin(x)")
+plt.title("If you can read this, inline plots work")
+plt.show()
+
+# %% [markdown]
+# Now a slider. Move it: the wave below should change its frequency at once.
+# The lessons' explorers work the same way.
+
+# %%
+import ipywidgets as widgets
+
+from coursekit.explorer import Explorer
+from coursekit.plotting import new_figure
+
+
+class WaveExplorer(Explorer):
+    title = "Slider check"
+
+    def __init__(self):
+        figure, axes = new_figure(height=2.8)
+        self.x = np.linspace(0, 2 * np.pi, 200)
+        (self.line,) = axes.plot(self.x, np.sin(self.x))
+        axes.set(xlabel="x", ylabel="sin(f·x)", title="Move the slider")
+        slider = widgets.FloatSlider(value=1.0, min=0.5, max=5.0, step=0.5,
+                                     description="frequency f")
+        super().__init__({"frequency": slider}, figure)
+
+    def draw(self, frequency):
+        self.line.set_ydata(np.sin(frequency * self.x))
+        return f"drawing sin({frequency:g}·x)"
+
+
+WaveExplorer()
+
+# %% [markdown]
+# **What you should see:** a slider labelled *frequency f*, a bold line of
+# text, and a sine wave that changes when you move the slider.
+#
+# If instead you see text such as `Slider check: drawing sin(1·x)` and a
+# still picture, or *Error displaying widget*:
+#
+# - **JupyterLab:** `ipywidgets` must be installed in the same environment as
+#   JupyterLab. `python course.py lab` does that for you; restart JupyterLab
+#   after installing it by hand.
+# - **VS Code:** install the *Jupyter* extension and pick the kernel from the
+#   course's `.venv`.
+# - **Colab:** widgets work out of the box; re-run the cell.
+# - **GitHub and other static viewers** never run code: they show the stored
+#   picture only. Open the notebook in Jupyter to use the sliders.
+
+# %% [markdown]
+# ## When something is wrong: install help
+#
+# **pip or conda?** Either works. With pip, `python course.py lab` creates a
+# private environment in the course folder and installs the pinned versions
+# from `requirements.lock`. With conda: `conda env create -f environment.yml`,
+# then `conda activate pytorch-ground-up` and `jupyter lab`.
+#
+# **CPU-only or CUDA build?** On Linux, the default `torch` wheel from PyPI is a
+# CUDA build (several GB). Without an NVIDIA GPU a CPU-only build is enough and
+# much smaller: set
+# `PIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu` before the first
+# `python course.py lab`. For a specific CUDA version use `.../whl/cu126` (or
+# the version shown on pytorch.org). macOS and Windows wheels from PyPI are
+# already the right kind.
+#
+# **`torch.cuda.is_available()` is `False` on a machine with a GPU?** Almost
+# always one of two things: a CPU-only build is installed (`torch.version.cuda`
+# above says *none*), or the NVIDIA driver is older than the CUDA version the
+# build needs (`nvidia-smi` shows the driver's highest CUDA version; install a
+# build for that version or update the driver).
+#
+# **Downloads are slow or time out?** Use a package mirror near you:
+# `pip config set global.index-url <mirror URL>` (conda: add the mirror as a
+# channel), and raise pip's timeout with `PIP_DEFAULT_TIMEOUT=120`.
+#
+# **Proxy errors during install** (`ProxyError`, `SSL: CERTIFICATE_VERIFY_FAILED`
+# behind a company network): set `HTTPS_PROXY=http://proxy:port` for pip, and if
+# your network inspects TLS, point pip at your company's certificate with
+# `PIP_CERT=/path/to/company-ca.pem`. Ask your IT team for both values.

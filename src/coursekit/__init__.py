@@ -1,0 +1,31 @@
+"""coursekit: the shared helpers of "PyTorch from the ground up".
+
+Each lesson starts with `device = coursekit.setup()`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from .device import DeviceError, choose_device
+from .plotting import use_course_style
+from .seeding import seed_everything
+
+__version__ = "0.1.0"
+__all__ = ["DeviceError", "choose_device", "seed_everything", "setup", "use_course_style"]
+
+
+def setup(seed: int = 0, device: str | None = None) -> torch.device:
+    """Prepare a lesson: choose the device, seed everything, set print and plot defaults.
+
+    `device` overrides the COURSEKIT_DEVICE variable; by default CUDA is used
+    when available, else the CPU. Prints one line saying what was chosen.
+    """
+    chosen, reason = choose_device(device)
+    seed_everything(seed)
+    torch.set_printoptions(precision=4, sci_mode=False)
+    np.set_printoptions(precision=4, suppress=True)
+    use_course_style()
+    print(f"coursekit: device {chosen} ({reason}), seed {seed}")
+    return chosen

@@ -1,0 +1,77 @@
+"""Choose the one torch device the whole course runs on, and say why."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import torch
+
+ENV_VAR = "COURSEKIT_DEVICE"
+_SYNTAX = re.compile(r"^(cpu|mps|cuda)(?::(\d+))?$")
+
+
+class DeviceError(ValueError):
+    """A device was asked for that this machine cannot give. Shown as one line."""
+
+    def _render_traceback_(self):  # IPython shows this instead of a traceback
+        return [f"DeviceError: {self}"]
+
+
+def valid_choices() -> list[str]:
+    """The device names that work on this machine, best first."""
+    choices = []
+    if torch.cuda.is_available():
+        choices.append("cuda")
+        choices += [f"cuda:{i}" for i in range(torch.cuda.device_count())]
+    if _mps_available():
+        choices.append("mps")
+    choices.append("cpu")
+    return choices
+
+
+def choose_device(requested: str | None = None) -> tuple[torch.device, str]:
+    """Return (device, reason). `requested` overrides the COURSEKIT_DEVICE variable."""
+    if requested is None:
+        requested = os.environ.get(ENV_VAR, "").strip()
+        source = f"{ENV_VAR}={requested}"
+    else:
+        source = f"asked for {requested!r}"
+    if requested:
+        return _checked(requested.lower(), source), f"set by {source}"
+    if torch.cuda.is_available():
+        return torch.device("cuda"), f"CUDA GPU found: {torch.cuda.get_device_name(0)}"
+    return torch.device("cpu"), "no CUDA GPU found, using the CPU"
+
+
+def _checked(name: str, source: str) -> torch.device:
+    match = _SYNTAX.match(name)
+    if match is None or match.group(1) != "cuda" and match.group(2) is not None:
+        raise DeviceError(f"{source} is not a device name. Valid choices here: {_listing()}.")
+    kind, index = match.group(1), match.group(2)
+    if kind == "cuda":
+        if not torch.cuda.is_available():
+            raise DeviceError(
+                f"{source}, but torch {torch.__version__} sees no CUDA GPU "
+                f"(a CPU-only build, or a driver older than the build's CUDA). "
+                f"Valid choices here: {_listing()}."
+            )
+        if index is not None and int(index) >= torch.cuda.device_count():
+            raise DeviceError(
+                f"{source}, but this machine has {torch.cuda.device_count()} CUDA device(s). "
+                f"Valid choices here: {_listing()}."
+            )
+    if kind == "mps" and not _mps_available():
+        raise DeviceError(
+            f"{source}, but Apple's MPS is not available. Valid choices here: {_listing()}."
+        )
+    return torch.device(name)
+
+
+def _listing() -> str:
+    return ", ".join(valid_choices()) + " (the forms are cpu, cuda, cuda:N and mps)"
+
+
+def _mps_available() -> bool:
+    backend = getattr(torch.backends, "mps", None)
+    return bool(backend and backend.is_available())

@@ -1,0 +1,80 @@
+"""pytest plugin for the instructors' check: one summary line per lesson.
+
+Loaded by `python course.py check` (`-p coursekit.nbreport`). It collects the
+nbval results of every notebook cell and, at the end, prints per lesson: passed,
+or the cells that differ with nbval's expected/actual text, plus the time taken
+and which device and torch version ran the check.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+MAX_DETAIL_LINES = 30
+
+
+@dataclass
+class LessonResult:
+    cells: int = 0
+    seconds: float = 0.0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+
+class CourseReport:
+    def __init__(self):
+        self.lessons: dict[str, LessonResult] = defaultdict(LessonResult)
+        self.started = time.perf_counter()
+
+    def pytest_runtest_logreport(self, report):
+        path, _, cell = report.nodeid.partition("::")
+        if not path.endswith(".ipynb"):
+            return
+        lesson = self.lessons[path]
+        lesson.seconds += report.duration
+        if report.when == "call":
+            lesson.cells += 1
+        if report.failed:
+            lesson.failures.append((f"{cell} ({report.when})", report.longreprtext))
+
+    def pytest_terminal_summary(self, terminalreporter):
+        write = terminalreporter.write_line
+        terminalreporter.section("course check: per lesson")
+        for path in sorted(self.lessons):
+            result = self.lessons[path]
+            status = "PASSED" if not result.failures else f"FAILED ({len(result.failures)} cell(s))"
+            write(f"{status:<22} {path:<55} {result.cells:>3} cells  {result.seconds:6.1f} s")
+            for cell, detail in result.failures:
+                write(f"    --- {cell} ---")
+                for line in _trim(detail):
+                    write(f"    {line}")
+        write(f"ran on: {describe_environment()}")
+        write(f"wall time: {time.perf_counter() - self.started:.1f} s")
+
+
+def _trim(text: str) -> list[str]:
+    # nbval's report ends with the expected/actual comparison: keep the end.
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) > MAX_DETAIL_LINES:
+        lines = ["..."] + lines[-MAX_DETAIL_LINES:]
+    return lines
+
+
+def describe_environment() -> str:
+    import platform
+
+    import torch
+
+    from .device import DeviceError, choose_device
+
+    try:
+        device, reason = choose_device()
+        where = f"device {device} ({reason})"
+    except DeviceError as exc:
+        where = f"no usable device: {exc}"
+    return f"{where}; torch {torch.__version__}; Python {platform.python_version()}"
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(CourseReport(), "coursekit-course-report")

@@ -1,0 +1,41 @@
+"""Plot defaults shared by every lesson, and small figure helpers."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+from matplotlib.figure import Figure
+
+STYLE = {
+    "figure.figsize": (6.4, 3.6),
+    "figure.dpi": 100,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": "medium",
+    "legend.frameon": False,
+}
+
+
+def use_course_style() -> None:
+    """Apply the course's matplotlib defaults (labelled, gridded, readable)."""
+    matplotlib.rcParams.update(STYLE)
+
+
+def new_figure(ncols: int = 1, *, width: float = 6.4, height: float = 3.6):
+    """A figure not registered with pyplot, so it is only shown when we say so.
+
+    Returns (figure, axes) with one axes per column.
+    """
+    fig = Figure(figsize=(width, height), layout="constrained")
+    axes = fig.subplots(1, ncols)
+    return fig, axes
+
+
+def figure_png(fig: Figure, dpi: int = 80) -> bytes:
+    """Render a figure to PNG bytes (for an Image widget or a static fallback)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()

@@ -1,0 +1,90 @@
+"""Maintainers' refresh: rebuild each .ipynb from its .py and execute it in place.
+
+    python course.py refresh                 # every lesson and solution (asks first)
+    python course.py refresh 04_backprop_by_hand solutions/04_backprop_by_hand_solutions --yes
+
+Tests never call this; it is the only thing in the project that writes notebooks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+import jupytext
+import nbformat
+from nbclient import NotebookClient
+
+from .notebook_pairs import NOTEBOOKS, Pair, find_pairs, sync_problems
+
+TIMEOUT_S = 900
+
+
+def refresh(pair: Pair) -> float:
+    """Execute the .py top to bottom in a fresh kernel; write the .ipynb. Returns seconds."""
+    notebook = jupytext.read(pair.script)
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+    }
+    started = time.perf_counter()
+    client = NotebookClient(
+        notebook,
+        timeout=TIMEOUT_S,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(pair.script.parent)}},
+    )
+    client.execute()
+    # Widget state holds random model ids: drop it so diffs stay reviewable.
+    notebook.metadata.pop("widgets", None)
+    notebook.metadata.get("language_info", {}).pop("version", None)
+    nbformat.write(notebook, pair.notebook)
+    # Touch the script so it is never newer than its notebook after a refresh.
+    os.utime(pair.script, (time.time() - 1,) * 2)
+    return time.perf_counter() - started
+
+
+def _select(names: list[str]) -> list[Pair]:
+    pairs = find_pairs()
+    if not names:
+        return pairs
+    by_name = {p.name: p for p in pairs}
+    missing = [n for n in names if n.removesuffix(".py").removesuffix(".ipynb") not in by_name]
+    if missing:
+        sys.exit(f"No lesson named {missing}. Lessons: {', '.join(by_name)}")
+    return [by_name[n.removesuffix(".py").removesuffix(".ipynb")] for n in names]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="course.py refresh", description=__doc__.split("\n")[0])
+    parser.add_argument("lessons", nargs="*", help="names like 01_tensors (default: all)")
+    parser.add_argument("--yes", action="store_true", help="do not ask before overwriting")
+    args = parser.parse_args(argv)
+    pairs = _select(args.lessons)
+    if not args.yes:
+        names = ", ".join(p.name for p in pairs)
+        answer = input(f"Overwrite the outputs of {len(pairs)} notebook(s) ({names})? [y/N] ")
+        if answer.strip().lower() not in {"y", "yes"}:
+            print("Nothing changed.")
+            return 1
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    failures = 0
+    for pair in pairs:
+        try:
+            seconds = refresh(pair)
+        except Exception as exc:  # report and go on with the other lessons
+            failures += 1
+            print(f"FAILED  {pair.name}: {type(exc).__name__}: {str(exc)[-2000:]}")
+            continue
+        leftover = sync_problems(pair)
+        print(f"ok      {pair.name} ({seconds:.1f} s){' OUT OF SYNC' if leftover else ''}")
+    print(f"Refreshed {len(pairs) - failures} of {len(pairs)} notebook(s) in {NOTEBOOKS}.")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
