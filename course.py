@@ -109,9 +109,8 @@ def cmd_lab(extra: list[str]) -> int:
 def cmd_test(extra: list[str]) -> int:
     ensure_environment()
     ensure_browser()
-    code = run(PYTHON, "-m", "pytest", "tests", "notebooks", *NBVAL_ARGS,
-               "-n", "auto", "--dist", "loadscope", *extra)
-    return code
+    return run(PYTHON, "-m", "pytest", "tests", "notebooks", *NBVAL_ARGS,
+               "-p", "coursekit.nbreport", "-n", "auto", "--dist", "loadscope", *extra)
 
 
 def cmd_check(extra: list[str]) -> int:

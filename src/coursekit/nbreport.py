@@ -8,11 +8,15 @@ and which device and torch version ran the check.
 
 from __future__ import annotations
 
+import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import pytest
+
 MAX_DETAIL_LINES = 30
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 @dataclass
@@ -27,6 +31,16 @@ class CourseReport:
         self.lessons: dict[str, LessonResult] = defaultdict(LessonResult)
         self.started = time.perf_counter()
 
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        # nbval keeps the stored and the fresh outputs on the item: keep their
+        # text (sanitized as nbval compares it) with the report, across xdist.
+        report = (yield).get_result()
+        compared = getattr(item, "test_outputs", None) is not None
+        if report.failed and call.when == "call" and compared:
+            report.user_properties.append(("expected", _output_text(item, item.cell.outputs)))
+            report.user_properties.append(("actual", _output_text(item, item.test_outputs)))
+
     def pytest_runtest_logreport(self, report):
         path, _, cell = report.nodeid.partition("::")
         if not path.endswith(".ipynb"):
@@ -36,7 +50,13 @@ class CourseReport:
         if report.when == "call":
             lesson.cells += 1
         if report.failed:
-            lesson.failures.append((f"{cell} ({report.when})", report.longreprtext))
+            texts = dict(report.user_properties)
+            if "expected" in texts:
+                detail = (f"expected (stored in the notebook):\n{texts['expected']}\n"
+                          f"actual (this run):\n{texts['actual']}")
+            else:  # an exception, a timeout: nbval's own report
+                detail = ANSI.sub("", report.longreprtext)
+            lesson.failures.append((cell or report.when, detail))
 
     def pytest_terminal_summary(self, terminalreporter):
         write = terminalreporter.write_line
@@ -51,6 +71,18 @@ class CourseReport:
                     write(f"    {line}")
         write(f"ran on: {describe_environment()}")
         write(f"wall time: {time.perf_counter() - self.started:.1f} s")
+
+
+def _output_text(item, outputs) -> str:
+    parts = []
+    for output in outputs:
+        if output.get("output_type") == "stream":
+            parts.append(f"[{output['name']}] {output['text']}")
+        elif output.get("output_type") == "error":
+            parts.append(f"[error] {output['ename']}: {output['evalue']}")
+        elif "text/plain" in output.get("data", {}):
+            parts.append(output["data"]["text/plain"])
+    return item.sanitize("\n".join(parts).rstrip()) or "(no output)"
 
 
 def _trim(text: str) -> list[str]:

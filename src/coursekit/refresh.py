@@ -67,7 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     pairs = _select(args.lessons)
     if not args.yes:
         names = ", ".join(p.name for p in pairs)
-        answer = input(f"Overwrite the outputs of {len(pairs)} notebook(s) ({names})? [y/N] ")
+        try:
+            answer = input(f"Overwrite the outputs of {len(pairs)} notebook(s) ({names})? [y/N] ")
+        except EOFError:  # no one to ask (CI, a pipe): the answer is no
+            answer = ""
         if answer.strip().lower() not in {"y", "yes"}:
             print("Nothing changed.")
             return 1
