@@ -85,3 +85,22 @@ def test_command_line_error_is_one_line():
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert result.stderr.startswith("DeviceError: COURSEKIT_DEVICE=nonsense is not a device name.")
+
+
+def test_notebook_error_is_one_line(monkeypatch):
+    """In a lesson (a Jupyter kernel) a bad device is one line, not a traceback."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    monkeypatch.setenv("COURSEKIT_DEVICE", "nonsense")
+    notebook = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("import coursekit\ndevice = coursekit.setup()")]
+    )
+    with pytest.raises(CellExecutionError):
+        NotebookClient(notebook, kernel_name="python3", timeout=120).execute()
+    (error,) = notebook.cells[0].outputs
+    assert error.output_type == "error"
+    (line,) = error.traceback
+    assert line.startswith("DeviceError: COURSEKIT_DEVICE=nonsense is not a device name.")
+    assert "Valid choices here: " in line and "\n" not in line
