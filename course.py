@@ -102,8 +102,10 @@ def venv_tool(name: str) -> str:
 def cmd_lab(extra: list[str]) -> int:
     ensure_environment()
     # Bound to localhost; Jupyter's token authentication stays on (it prints the URL).
-    return run(venv_tool("jupyter"), "lab", "--ServerApp.ip=127.0.0.1",
-               f"--ServerApp.root_dir={ROOT / 'notebooks'}", *extra)
+    args = ["--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={ROOT / 'notebooks'}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        args.append("--allow-root")  # containers and CI machines often run as root
+    return run(venv_tool("jupyter"), "lab", *args, *extra)
 
 
 def cmd_test(extra: list[str]) -> int:

@@ -38,3 +38,44 @@ def test_refresh_rejects_unknown_lessons():
     result = course("refresh", "99_nonexistent", "--yes")
     assert result.returncode != 0
     assert "No lesson named ['99_nonexistent']" in result.stderr
+
+
+def test_lab_binds_to_localhost_and_requires_a_token(tmp_path):
+    import json
+    import os
+    import re
+    import socket
+    import time
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
+               JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"))
+    log = tmp_path / "lab.log"
+    with open(log, "w") as sink:
+        server = subprocess.Popen(
+            [sys.executable, str(ROOT / "course.py"), "lab", "--no-browser",
+             f"--ServerApp.port={port}", "--ServerApp.port_retries=0"],
+            cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT,
+        )
+    try:
+        token = None
+        deadline = time.monotonic() + 120
+        while token is None and time.monotonic() < deadline and server.poll() is None:
+            time.sleep(0.5)
+            match = re.search(rf"http://127\.0\.0\.1:{port}/lab\?token=(\w+)", log.read_text())
+            token = match and match.group(1)
+        assert token, log.read_text()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={token}") as reply:
+            assert "started" in json.load(reply)
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status")
+            raise AssertionError("the server answered without a token")
+        except urllib.error.HTTPError as refused:
+            assert refused.code == 403
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
