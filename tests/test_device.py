@@ -20,8 +20,9 @@ def test_cuda_preferred_when_available(monkeypatch):
     monkeypatch.delenv("COURSEKIT_DEVICE", raising=False)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.cuda, "get_device_name", lambda i: "Fake GPU")
+    monkeypatch.setattr(torch.cuda, "current_device", lambda: 0)
     device, reason = choose_device()
-    assert device == torch.device("cuda")
+    assert device == torch.device("cuda:0")
     assert "Fake GPU" in reason
 
 

@@ -38,10 +38,18 @@ def choose_device(requested: str | None = None) -> tuple[torch.device, str]:
     else:
         source = f"asked for {requested!r}"
     if requested:
-        return _checked(requested.lower(), source), f"set by {source}"
+        return _with_index(_checked(requested.lower(), source)), f"set by {source}"
     if torch.cuda.is_available():
-        return torch.device("cuda"), f"CUDA GPU found: {torch.cuda.get_device_name(0)}"
+        return _with_index(torch.device("cuda")), f"CUDA GPU found: {torch.cuda.get_device_name(0)}"
     return torch.device("cpu"), "no CUDA GPU found, using the CPU"
+
+
+def _with_index(device: torch.device) -> torch.device:
+    # Tensors report `cuda:0`, and torch.device("cuda") != torch.device("cuda:0"):
+    # name the index so `tensor.device == device` holds in the lessons.
+    if device.type == "cuda" and device.index is None:
+        return torch.device("cuda", torch.cuda.current_device())
+    return device
 
 
 def _checked(name: str, source: str) -> torch.device:

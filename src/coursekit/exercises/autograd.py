@@ -1,0 +1,166 @@
+"""Exercises of lesson 02 (autograd): gradients by hand and by backward().
+
+Every reference is computed at check time, with autograd or a closed form.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from .core import ExerciseSet, call, expect_number, expect_tensor, fail
+
+exercises = ExerciseSet("02_autograd")
+
+
+def _close(a: torch.Tensor, b: torch.Tensor) -> bool:
+    return torch.allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+# --- 1 -------------------------------------------------------------------------------------------
+
+
+def cubic(x):
+    """f(x) = x³ − 4x, the function of exercises 1 and 2."""
+    return x**3 - 4 * x
+
+
+@exercises.exercise(
+    1,
+    "predict a gradient by hand",
+    hint="Differentiate term by term: d(x³)/dx = 3x², d(4x)/dx = 4. Then put x = 2 in.",
+)
+def _(slope):
+    x = torch.tensor(2.0, requires_grad=True)
+    cubic(x).backward()
+    if isinstance(slope, (int, float)) and not isinstance(slope, bool):
+        if math.isclose(slope, 12.0):
+            fail("12 is the slope of x³ alone: the −4x term adds −4 to the slope")
+        if math.isclose(slope, 0.0, abs_tol=1e-9):
+            fail("0 is f(2), the value of the function, not its slope")
+    expect_number(slope, x.grad.item(), "your slope")
+
+
+# --- 2 -------------------------------------------------------------------------------------------
+
+
+@exercises.exercise(
+    2,
+    "confirm with autograd",
+    hint="x = torch.tensor(x0, requires_grad=True); y = f(x); y.backward(); "
+    "then x.grad holds df/dx. Return x.grad.item().",
+)
+def _(autograd_slope):
+    cases = [(cubic, 2.0, "x³ − 4x at x = 2"), (torch.sin, 0.5, "sin(x) at x = 0.5"),
+             (lambda x: torch.exp(-x * x), 1.0, "exp(−x²) at x = 1")]
+    for f, x0, name in cases:
+        got = call(autograd_slope, f, x0, what="autograd_slope(f, x0)")
+        x = torch.tensor(x0, requires_grad=True)
+        y = f(x)
+        y.backward()
+        value = got.item() if isinstance(got, torch.Tensor) and got.numel() == 1 else got
+        if isinstance(value, float) and math.isclose(value, y.item(), rel_tol=1e-5) \
+                and not math.isclose(y.item(), x.grad.item(), rel_tol=1e-5):
+            fail(f"for {name} you returned f(x0) = {y.item():.4g}, the value, not the slope")
+        expect_number(got, x.grad.item(), f"the slope of {name}", rtol=1e-4, atol=1e-6)
+
+
+# --- 3 -------------------------------------------------------------------------------------------
+
+
+def training_data() -> tuple[torch.Tensor, torch.Tensor]:
+    """Twenty points near the line y = 3x (fixed noise, drawn on the CPU)."""
+    generator = torch.Generator().manual_seed(3)
+    x = torch.linspace(0.0, 1.0, 20)
+    y = 3 * x + 0.1 * torch.randn(20, generator=generator)
+    return x, y
+
+
+def train_reference(x, y, steps, lr, *, zero_grad=True, backward_calls=1):
+    """Fit y ≈ w·x from w = 0 by gradient descent; the losses before each update.
+
+    zero_grad=False and backward_calls=2 reproduce the two classic mistakes.
+    """
+    w = torch.zeros((), device=x.device, requires_grad=True)
+    losses = []
+    for _ in range(steps):
+        loss = ((w * x - y) ** 2).mean()
+        losses.append(loss.item())
+        for _ in range(backward_calls):
+            loss.backward(retain_graph=True)
+        with torch.no_grad():
+            w -= lr * w.grad
+        if zero_grad:
+            w.grad.zero_()
+    return losses
+
+
+@exercises.exercise(
+    3,
+    "find and fix the training bug",
+    hint="Print w.grad at every step: what does backward() do to a .grad that already "
+    "holds a number? Section 4 of the lesson shows it, and how to reset it.",
+)
+def _(train):
+    x, y = training_data()
+    for steps, lr in ((30, 0.1), (12, 0.3)):
+        try:
+            got = call(train, x.clone(), y.clone(), steps, lr, what="train(x, y, steps, lr)")
+        except RuntimeError as exc:
+            if "leaf Variable" in str(exc):
+                fail("updating w in place needs `with torch.no_grad():` around the update")
+            raise
+        try:
+            got = torch.tensor([float(loss) for loss in got])
+        except (TypeError, ValueError):
+            fail("train(...) should return the list of losses, one Python number per step")
+        if got.shape[0] != steps:
+            fail(f"train(x, y, {steps}, lr) returned {got.shape[0]} losses, expected {steps} "
+                 "(one per step)")
+        right = torch.tensor(train_reference(x, y, steps, lr))
+        if _close(got, right):
+            continue
+        if _close(got, torch.tensor(train_reference(x, y, steps, lr, zero_grad=False))):
+            fail("gradient accumulated: w.grad keeps adding up step after step, because it is "
+                 "never reset. Call w.grad.zero_() after each update")
+        if _close(got, torch.tensor(train_reference(x, y, steps, lr, backward_calls=2))):
+            fail("gradient accumulated twice per step: each update used double the gradient "
+                 "(backward() ran twice before the update)")
+        if torch.allclose(got, got[0].expand_as(got)):
+            fail("the loss never changes: w.grad was zeroed before the update could use it")
+        step = int((~torch.isclose(got, right, rtol=1e-4, atol=1e-5)).nonzero()[0])
+        fail(f"your losses differ from a correct loop's from step {step} on "
+             f"({got[step].item():.4g} instead of {right[step].item():.4g})")
+
+
+# --- 4 -------------------------------------------------------------------------------------------
+
+
+def _vjp_cases():
+    a = torch.tensor([[1.0, 2.0, 0.0], [0.0, -1.0, 3.0], [4.0, 0.5, 1.0]])  # not symmetric
+    yield (lambda x: torch.stack([x[0] * x[1], x[1] ** 2, torch.sin(x[2]) + x[0]]),
+           torch.tensor([1.0, 2.0, 0.5]), torch.tensor([1.0, -1.0, 0.5]))
+    yield (lambda x: a @ x, torch.tensor([0.3, -0.2, 1.5]), torch.tensor([2.0, 0.0, -1.0]))
+
+
+@exercises.exercise(
+    4,
+    "a vector-Jacobian product",
+    hint="y = f(x) is a vector, so backward needs a vector of the same shape as y: "
+    "y.backward(v). Afterwards x.grad holds vᵀ·J, where J[i, j] = ∂y_i/∂x_j.",
+)
+def _(vjp):
+    for f, x, v in _vjp_cases():
+        got = call(vjp, f, x.clone(), v.clone(), what="vjp(f, x, v)")
+        jacobian = torch.autograd.functional.jacobian(f, x)
+        expected = v @ jacobian
+        if isinstance(got, torch.Tensor) and got.shape == expected.shape:
+            got_cpu = got.detach().cpu().float()
+            if _close(got_cpu, jacobian @ v):
+                fail("that is J·v; backward(v) gives vᵀ·J (v times the Jacobian from the left)")
+            if _close(got_cpu, jacobian.sum(dim=0)):
+                fail("your result ignores v: pass it to backward, y.backward(v)")
+            if _close(got_cpu, 2 * expected):
+                fail("gradient accumulated twice: backward ran twice into the same x.grad")
+        expect_tensor(got, expected, "vjp(f, x, v)", rtol=1e-4, atol=1e-5)

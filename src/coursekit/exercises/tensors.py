@@ -1,0 +1,161 @@
+"""Exercises of lesson 01 (tensors): reductions, shapes, broadcasting.
+
+Every checker builds its reference at check time from plain torch operations,
+then compares the student's answer with float32 tolerances.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from .core import ExerciseSet, call, expect_number, expect_tensor, fail
+
+exercises = ExerciseSet("01_tensors")
+
+
+def _sample(n: int, seed: int) -> torch.Tensor:
+    """A small random float32 tensor, drawn on the CPU so every machine sees the same."""
+    return torch.randn(n, generator=torch.Generator().manual_seed(seed))
+
+
+# --- 1 -------------------------------------------------------------------------------------------
+
+
+@exercises.exercise(
+    1,
+    "sum and mean as Python numbers",
+    hint="t.sum() and t.mean() are still tensors (0-dimensional ones); "
+    ".item() turns a one-element tensor into a plain Python float.",
+)
+def _(total_and_mean):
+    for seed, n in ((1, 5), (2, 100)):
+        t = _sample(n, seed)
+        result = call(total_and_mean, t.clone(), what="total_and_mean(t)")
+        if not isinstance(result, (tuple, list)) or len(result) != 2:
+            fail("total_and_mean(t) should return two things: (total, mean)")
+        total, mean = result
+        for name, value in (("the total", total), ("the mean", mean)):
+            if isinstance(value, torch.Tensor):
+                fail(f"{name} is still a tensor: call .item() to get a Python number")
+        expect_number(total, t.sum().item(), "the total", rtol=1e-5, atol=1e-5)
+        if isinstance(mean, (int, float)) and abs(mean - total) < 1e-9 and n > 1:
+            fail("the mean equals the total: divide by the number of elements (or use .mean())")
+        expect_number(mean, t.mean().item(), "the mean", rtol=1e-5, atol=1e-6)
+
+
+# --- 2 -------------------------------------------------------------------------------------------
+
+# The expressions of the shape puzzle, exactly as the lesson shows them.
+SHAPE_PUZZLE = [
+    "torch.zeros(4, 1) + torch.zeros(3)",
+    "torch.zeros(2, 3, 4).reshape(6, -1)",
+    "torch.zeros(5, 3).unsqueeze(1)",
+    "torch.zeros(5, 1, 3) * torch.zeros(2, 1)",
+]
+
+_PUZZLE_HINTS = [
+    "line the shapes up from the right; a 1 stretches to match the other size",
+    "-1 means 'whatever size makes the number of elements come out right'",
+    "unsqueeze(1) inserts a new axis of size 1 at position 1",
+    "line the shapes up from the right, pad the shorter one with 1s on the left",
+]
+
+
+@exercises.exercise(
+    2,
+    "predict the shapes",
+    hint="Broadcasting lines shapes up from the RIGHT. Two sizes are compatible when they "
+    "are equal or one of them is 1; a missing axis on the left counts as 1.",
+)
+def _(shapes):
+    if not isinstance(shapes, (list, tuple)):
+        fail(f"answer with a list of {len(SHAPE_PUZZLE)} shapes, got {type(shapes).__name__}")
+    if shapes and all(isinstance(size, int) for size in shapes):
+        fail(f"that is a single shape; answer with a list of {len(SHAPE_PUZZLE)} shapes, "
+             "one tuple per expression")
+    if len(shapes) != len(SHAPE_PUZZLE):
+        fail(f"answer with {len(SHAPE_PUZZLE)} shapes, one per expression; got {len(shapes)}")
+    for number, (expression, guess) in enumerate(zip(SHAPE_PUZZLE, shapes, strict=True), 1):
+        truth = tuple(eval(expression, {"torch": torch}).shape)  # our own constant strings
+        try:
+            guess = tuple(int(size) for size in guess)
+        except (TypeError, ValueError):
+            fail(f"shape {number} should be a tuple of whole numbers like (2, 3), got {guess!r}")
+        if guess != truth:
+            fail(f"shape {number} (`{expression}`) is not {guess}: {_PUZZLE_HINTS[number - 1]}")
+
+
+# --- 3 -------------------------------------------------------------------------------------------
+
+
+@exercises.exercise(
+    3,
+    "cubic features by broadcasting",
+    hint="x.unsqueeze(-1) has shape (N, 1); a tensor of powers [1, 2, 3] has shape (3,); "
+    "together they broadcast to (N, 3). Create the powers on x.device.",
+)
+def _(cubic_features):
+    for x in (_sample(5, 3), torch.linspace(-2.0, 2.0, 2000)):
+        n = x.shape[0]
+        try:
+            features = call(cubic_features, x.clone(), what="cubic_features(x)")
+        except RuntimeError as exc:
+            if "device" not in str(exc):
+                raise
+            fail("your powers are on another device than x: create them with device=x.device")
+        if isinstance(features, torch.Tensor) and tuple(features.shape) == (n, 3):
+            got = features.detach().cpu().float()
+            if torch.allclose(got, torch.stack([x**0, x, x**2], dim=1), rtol=1e-5, atol=1e-5):
+                fail("your columns are 1, x, x²: the powers start at 1, not 0")
+            if torch.allclose(got, (x**3).unsqueeze(-1).expand(n, 3), rtol=1e-5, atol=1e-5):
+                fail("every column is x³: the columns must be x, x² and x³")
+        if isinstance(features, torch.Tensor) and tuple(features.shape) == (3, n):
+            fail(f"your features have shape (3, {n}): one row per point is needed, so (N, 3)")
+        expected = torch.stack([x, x**2, x**3], dim=1)
+        expect_tensor(features, expected, f"cubic_features(x) for {n} points", rtol=1e-5)
+        if features.device != x.device:
+            fail("your features are not on x's device: create the powers with device=x.device")
+
+
+# --- 4 -------------------------------------------------------------------------------------------
+
+
+def _standardize_reference(m: torch.Tensor, correction: int) -> torch.Tensor:
+    return (m - m.mean(dim=0)) / m.std(dim=0, correction=correction)
+
+
+@exercises.exercise(
+    4,
+    "standardize every column",
+    hint="m.mean(dim=0) has one number per column, shape (C,); subtracting it from an (N, C) "
+    "matrix broadcasts along the rows. Same for m.std(dim=0).",
+)
+def _(standardize):
+    generator = torch.Generator().manual_seed(4)
+    # Columns with very different means and spreads, so every mistake shows.
+    m = torch.randn(50, 3, generator=generator) * torch.tensor([1.0, 10.0, 0.1])
+    m = m + torch.tensor([5.0, -20.0, 0.3])
+    got = call(standardize, m.clone(), what="standardize(m)")
+    if not isinstance(got, torch.Tensor):
+        fail(f"standardize(m) should return a tensor, got {type(got).__name__}")
+    if tuple(got.shape) != tuple(m.shape):
+        fail(f"standardize(m) has shape {tuple(got.shape)}, expected {tuple(m.shape)}: "
+             "the result has the same shape as m")
+    got = got.detach().cpu().float()
+    for correction in (1, 0):  # torch's default std, or the population std: both are fine
+        if torch.allclose(got, _standardize_reference(m, correction), rtol=1e-4, atol=1e-4):
+            return
+    wrong = {
+        "you used one mean and one std for the whole matrix; each column needs its own (dim=0)":
+            (m - m.mean()) / m.std(),
+        "you standardized the rows (dim=1); the columns are wanted (dim=0)":
+            (m - m.mean(dim=1, keepdim=True)) / m.std(dim=1, keepdim=True),
+        "you subtracted the column means but did not divide by the column stds":
+            m - m.mean(dim=0),
+    }
+    for reason, value in wrong.items():
+        if torch.allclose(got, value, rtol=1e-4, atol=1e-4):
+            fail(reason)
+    column_means = ", ".join(f"{v:.3g}" for v in got.mean(dim=0).tolist())
+    fail(f"after standardizing, each column should have mean 0 and std 1; "
+         f"your column means are {column_means}")

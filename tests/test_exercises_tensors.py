@@ -1,0 +1,106 @@
+"""Lesson 01 exercises: reference solutions pass, typical mistakes fail with a reason."""
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from coursekit.exercises import Outcome
+from coursekit.exercises.tensors import SHAPE_PUZZLE, exercises
+
+LESSON = Path(__file__).resolve().parents[1] / "notebooks" / "01_tensors.py"
+
+
+# The reference solutions (the same as notebooks/solutions/01_tensors_solutions.py).
+def total_and_mean(t):
+    return t.sum().item(), t.mean().item()
+
+
+SHAPES = [(4, 3), (6, 4), (5, 1, 3), (5, 2, 3)]
+
+
+def cubic_features(x):
+    return x.unsqueeze(-1).pow(torch.tensor([1, 2, 3], device=x.device))
+
+
+def standardize(m):
+    return (m - m.mean(dim=0)) / m.std(dim=0)
+
+
+SOLUTIONS = {1: total_and_mean, 2: SHAPES, 3: cubic_features, 4: standardize}
+
+
+def template(*args):
+    ...
+
+
+def test_lesson_has_four_exercises():
+    assert exercises.numbers() == [1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("number", sorted(SOLUTIONS))
+def test_reference_solution_passes(number):
+    result = exercises.check(number, SOLUTIONS[number])
+    assert result.outcome is Outcome.PASSED, str(result)
+
+
+@pytest.mark.parametrize("number", sorted(SOLUTIONS))
+def test_template_is_not_attempted(number):
+    answer = ... if number == 2 else template
+    assert exercises.check(number, answer).outcome is Outcome.NOT_ATTEMPTED
+
+
+def test_other_right_answers_pass():
+    assert exercises.check(1, lambda t: (float(t.sum()), float(t.sum() / t.numel()))).passed
+    assert exercises.check(2, [torch.Size(s) for s in SHAPES]).passed
+    assert exercises.check(3, lambda x: torch.stack([x, x * x, x * x * x], dim=1)).passed
+    population_std = lambda m: (m - m.mean(0)) / m.std(0, correction=0)  # noqa: E731
+    assert exercises.check(4, population_std).passed
+
+
+@pytest.mark.parametrize(
+    ("number", "answer", "reason"),
+    [
+        (1, lambda t: (t.sum(), t.mean()), "the total is still a tensor: call .item()"),
+        (1, lambda t: (t.sum().item(), t.sum().item()), "the mean equals the total"),
+        (1, lambda t: t.sum().item(), "should return two things"),
+        (1, lambda t: (t.sum().item(), t.mean().item() + 1), "the mean is"),
+        (2, [(4, 3), (6, 4), (5, 3, 1), (5, 2, 3)], "shape 3 (`torch.zeros(5, 3).unsqueeze(1)`)"),
+        (2, [(4, 1), (6, 4), (5, 1, 3), (5, 2, 3)], "shape 1"),
+        (2, [(4, 3), (6, 4), (5, 1, 3), (2, 5, 3)], "pad the shorter one with 1s"),
+        (2, SHAPES[:3], "answer with 4 shapes"),
+        (2, (4, 3), "that is a single shape"),
+        (2, [4, (6, 4), (5, 1, 3), (5, 2, 3)], "shape 1 should be a tuple of whole numbers"),
+        (2, "(4, 3)", "answer with a list of 4 shapes"),
+        (3, lambda x: torch.stack([x, x**2, x**3]), "shape (3, 5): one row per point"),
+        (3, lambda x: x.unsqueeze(-1).pow(torch.tensor([0, 1, 2])), "the powers start at 1"),
+        (3, lambda x: x.unsqueeze(-1).pow(3).expand(-1, 3), "every column is x³"),
+        (3, lambda x: x.unsqueeze(-1) * torch.tensor([1.0, 2.0, 3.0]), "wrong values"),
+        (3, lambda x: x.unsqueeze(-1).pow(torch.tensor([1, 2, 3])).double()[:5], "for 2000 points"),
+        (4, lambda m: (m - m.mean()) / m.std(), "one mean and one std for the whole matrix"),
+        (4, lambda m: (m - m.mean(1, keepdim=True)) / m.std(1, keepdim=True), "the rows (dim=1)"),
+        (4, lambda m: m - m.mean(dim=0), "did not divide by the column stds"),
+        (4, lambda m: m / m.std(dim=0), "each column should have mean 0 and std 1"),
+        (4, lambda m: m.T, "has shape (3, 50), expected (50, 3)"),
+    ],
+)
+def test_typical_mistakes_fail_with_reason(number, answer, reason):
+    result = exercises.check(number, answer)
+    assert result.outcome is Outcome.FAILED, str(result)
+    assert reason in result.message, result.message
+
+
+def test_puzzle_shapes_are_what_torch_says():
+    # The answer key in SHAPES must follow from the expressions themselves.
+    assert [tuple(eval(e, {"torch": torch}).shape) for e in SHAPE_PUZZLE] == SHAPES
+
+
+def test_lesson_shows_the_puzzle_expressions():
+    text = LESSON.read_text(encoding="utf-8")
+    for expression in SHAPE_PUZZLE:
+        assert f"`{expression}`" in text, expression
+
+
+def test_hints_exist():
+    for number in exercises.numbers():
+        assert len(exercises.get(number).hint) > 20
