@@ -1,0 +1,576 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 05 · torch.nn and torch.optim
+#
+# In lessons 02 to 04 you wrote every piece of training yourself: the weights,
+# the forward pass, the loss, the update. This lesson hands those pieces, one
+# at a time, to PyTorch:
+#
+# 1. `torch.nn` builds the model and the loss for you;
+# 2. `torch.optim` does the update for you;
+# 3. the cubic of lesson 04 becomes a model, first from ready-made layers, then
+#    as your own `nn.Module`;
+# 4. an explorer puts four optimizers side by side, so you can see why Adam
+#    survives learning rates that make plain gradient descent blow up.
+
+# %%
+# On Colab or Binder the course helpers may be missing: install them once.
+try:
+    import coursekit
+except ModuleNotFoundError:
+    import subprocess
+    import sys
+
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q",
+         "coursekit @ git+https://github.com/pytorch-ground-up/course"],
+        check=True,
+    )
+    import coursekit
+
+# %%
+device = coursekit.setup()
+
+# %%
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from torch import nn
+
+from coursekit.data import random_batch, sine_points
+
+# %% [markdown]
+# ## 1. A network from `torch.nn`
+#
+# The data is lesson 02's: a batch of 64 random inputs with 1000 numbers each,
+# and 64 random targets with 10 numbers each.
+
+# %%
+x, y = random_batch(batch=64, d_in=1000, d_out=10, device=device)
+print(f"inputs {tuple(x.shape)}, targets {tuple(y.shape)}")
+
+# %% [markdown]
+# In lesson 02 the network was two weight matrices and a `clamp(min=0)`.
+# `nn.Sequential` chains ready-made layers instead: `nn.Linear(1000, 100)`
+# holds a 1000 × 100 weight matrix and a bias of 100, `nn.ReLU()` is the
+# clamp, and a second `nn.Linear` maps the 100 hidden numbers to 10 outputs.
+#
+# We seed the generator and build the model on the CPU, then move it with
+# `.to(device)`, so its starting weights are the same on every machine.
+
+# %%
+def make_network():
+    torch.manual_seed(0)
+    network = nn.Sequential(nn.Linear(1000, 100), nn.ReLU(), nn.Linear(100, 10))
+    return network.to(device)
+
+
+model = make_network()
+print(model)
+
+# %% [markdown]
+# The layers created their own weights (and biases, which lesson 02 left
+# out). `model.parameters()` lists them all:
+
+# %%
+for name, param in model.named_parameters():
+    print(f"{name:9} shape {str(tuple(param.shape)):12} requires_grad={param.requires_grad}")
+total = sum(param.numel() for param in model.parameters())
+print(f"{total:,} numbers to learn")
+
+# %% [markdown]
+# The loss is a module too. `nn.MSELoss(reduction="sum")` is the summed squared
+# error of lesson 02, `((y_pred - y) ** 2).sum()`:
+
+# %%
+loss_fn = nn.MSELoss(reduction="sum")
+loss = loss_fn(model(x), y)
+by_hand = ((model(x) - y) ** 2).sum()
+print(f"nn.MSELoss: {loss.item():.4g}   by hand: {by_hand.item():.4g}")
+
+# %% [markdown]
+# ## 2. Training by hand, with `model.parameters()`
+#
+# The loop is lesson 02's, with the model and the loss from `torch.nn`. The
+# update still happens by hand, under `torch.no_grad()` so that it is not
+# recorded in the graph. One new line: `model.zero_grad()` before each
+# `backward()`.
+
+# %%
+def train_by_hand(model, lr=1e-4, steps=500, zero_grad=True):
+    """Plain gradient descent; returns the loss before each update."""
+    losses = []
+    for _ in range(steps):
+        loss = loss_fn(model(x), y)
+        losses.append(loss.item())
+        if zero_grad:
+            model.zero_grad()  # forget the gradients of the previous step
+        loss.backward()  # adds this step's gradients into param.grad
+        with torch.no_grad():
+            for param in model.parameters():
+                param -= lr * param.grad
+    return losses
+
+
+losses_sgd = train_by_hand(make_network())
+for step in (0, 100, 200, 300, 400, 499):
+    print(f"step {step:3}: loss {losses_sgd[step]:.3g}")
+
+# %% [markdown]
+# The loss falls from about 600 to a few millionths. (Float32 sums come out in
+# a slightly different order on a GPU, so we print three significant digits:
+# both agree on those.)
+#
+# ### Why the gradients must be zeroed
+#
+# `backward()` does not *replace* `param.grad`, it *adds* to it (lesson 02).
+# Two backward passes through the same loss give twice the gradient:
+
+# %%
+model = make_network()
+loss = loss_fn(model(x), y)
+model.zero_grad()
+loss.backward(retain_graph=True)  # keep the graph for a second backward
+once = model[0].weight.grad.clone()
+loss.backward()
+ratio = (model[0].weight.grad.norm() / once.norm()).item()
+print(f"gradient after two backward passes / after one: {ratio:.1f}")
+
+# %% [markdown]
+# In a training loop that forgets `zero_grad()`, step k updates with the sum of
+# all k gradients so far: old gradients, computed for weights that no longer
+# exist, keep pushing. Watch what that does:
+
+# %%
+losses_piled_up = train_by_hand(make_network(), zero_grad=False)
+print(f"with zero_grad():    loss after 500 steps {losses_sgd[-1]:.2g}")
+print(f"without zero_grad(): loss after 500 steps {losses_piled_up[-1]:.2g}")
+bumps = int((np.diff(losses_piled_up) > 0).sum())
+print(f"without zero_grad(), the loss went up at {bumps} of 499 steps")
+
+# %%
+plt.semilogy(losses_sgd, label="with model.zero_grad()")
+plt.semilogy(losses_piled_up, label="without: gradients pile up")
+plt.xlabel("step")
+plt.ylabel("loss (log scale)")
+plt.title("Same network, same learning rate 1e-4")
+plt.legend()
+plt.show()
+
+# %% [markdown]
+# Without `zero_grad()` the loss overshoots, bounces and stalls about ten
+# million times higher. The piled-up gradient acts like a heavy ball with no
+# friction: it keeps rolling past the valley floor.
+
+# %% [markdown]
+# ## 3. `torch.optim` does the update
+#
+# An optimizer holds the list of parameters and knows one update rule. The
+# whole training step becomes three lines that never change, whatever the
+# rule:
+#
+# ```python
+# optimizer.zero_grad()   # forget the previous gradients
+# loss.backward()         # compute new ones
+# optimizer.step()        # update every parameter
+# ```
+#
+# Here is the same network trained with Adam, learning rate 1e-4:
+
+# %%
+def train_with(optimizer_class, model, steps=500, **settings):
+    optimizer = optimizer_class(model.parameters(), **settings)
+    losses = []
+    for _ in range(steps):
+        loss = loss_fn(model(x), y)
+        losses.append(loss.item())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return losses
+
+
+def show(loss):
+    """Three significant digits, or only the order of magnitude for tiny losses."""
+    return f"{loss:.3g}" if loss > 1e-7 else f"about 1e{round(math.log10(loss))}"
+
+
+losses_adam = train_with(torch.optim.Adam, make_network(), lr=1e-4)
+for step in (0, 100, 200, 300, 400, 499):
+    print(f"step {step:3}: by hand {show(losses_sgd[step]):>9}   Adam {show(losses_adam[step]):>9}")
+
+# %%
+plt.semilogy(losses_sgd, label="gradient descent by hand, lr 1e-4")
+plt.semilogy(losses_adam, label="torch.optim.Adam, lr 1e-4")
+plt.xlabel("step")
+plt.ylabel("loss (log scale)")
+plt.title("The two-layer network, two ways")
+plt.legend()
+plt.show()
+
+# %% [markdown]
+# Adam starts slower and ends lower. Its learning rate means something
+# different: plain gradient descent moves each weight by lr × gradient, Adam
+# moves each weight by *about lr*, whatever the size of its gradient. Section 5
+# shows why that matters.
+
+# %% [markdown]
+# ## 4. The cubic as a model
+#
+# Lesson 04 fitted ŷ = a + b·x + c·x² + d·x³ to sin(x) with gradients written
+# by hand. That is a *linear* model of the three features (x, x², x³), so one
+# `nn.Linear(3, 1)` holds it: its weight is (b, c, d), its bias is a.
+#
+# The features come from broadcasting: a column of 2000 x values raised to the
+# row of powers (1, 2, 3) gives a 2000 × 3 matrix.
+
+# %%
+x_sin, y_sin = sine_points(2000, device=device)
+powers = torch.tensor([1, 2, 3], device=device)
+features = x_sin.unsqueeze(-1).pow(powers)
+print(f"x {tuple(x_sin.shape)} -> features {tuple(features.shape)}")
+print(f"row 0: {[round(v, 3) for v in features[0].tolist()]}  (-π, π², -π³)")
+
+# %% [markdown]
+# `nn.Linear(3, 1)` returns one column (2000 × 1); `nn.Flatten(0, 1)` turns it
+# into 2000 numbers, the shape of `y`. RMSprop, learning rate 1e-3, 2000 steps.
+# (Near the end RMSprop hovers around the minimum, and the last digits of the
+# loss jitter from machine to machine, so we print only the first 1000 steps.)
+
+# %%
+torch.manual_seed(0)
+cubic = nn.Sequential(nn.Linear(3, 1), nn.Flatten(0, 1)).to(device)
+optimizer = torch.optim.RMSprop(cubic.parameters(), lr=1e-3)
+for step in range(2000):
+    loss = loss_fn(cubic(features), y_sin)
+    if step in (0, 250, 500, 1000):
+        print(f"step {step:4}: loss {loss.item():.3g}")
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+
+# %% [markdown]
+# The coefficients sit inside the layer: a is its bias, b, c, d its weight.
+
+# %%
+def rounded(value, digits):
+    """Round for printing; adding 0.0 turns -0.0 into 0.0."""
+    return f"{round(value, digits) + 0.0:.{digits}f}"
+
+
+layer = cubic[0]
+fitted = [layer.bias.item(), *layer.weight[0].tolist()]
+print("RMSprop:  " + ", ".join(f"{n} = {rounded(v, 2)}" for n, v in zip("abcd", fitted, strict=True)))
+
+# %% [markdown]
+# How good is that? This problem has an exact answer: least squares on the
+# columns (1, x, x², x³), one call to `torch.linalg.lstsq`.
+
+# %%
+columns = torch.cat([torch.ones_like(x_sin).unsqueeze(-1), features], dim=1)
+exact = torch.linalg.lstsq(columns, y_sin.unsqueeze(-1)).solution.squeeze(-1).tolist()
+print("exact:    " + ", ".join(f"{n} = {rounded(v, 3)}" for n, v in zip("abcd", exact, strict=True)))
+gap = max(abs(f - e) for f, e in zip(fitted, exact, strict=True))
+print(f"largest gap between RMSprop and exact: {'below' if gap < 0.01 else 'above'} 0.01")
+
+# %%
+with torch.no_grad():
+    prediction = cubic(features)
+x_plot = x_sin.cpu()
+exact_curve = sum(c * x_plot**k for k, c in enumerate(exact))
+plt.plot(x_plot, y_sin.cpu(), label="sin(x)", linewidth=3, alpha=0.4)
+plt.plot(x_plot, prediction.cpu(), label="nn.Linear(3, 1) trained with RMSprop")
+plt.plot(x_plot, exact_curve, "--", label="exact least-squares cubic")
+plt.xlabel("x")
+plt.ylabel("y")
+plt.title("The cubic, fitted by torch.nn and torch.optim")
+plt.legend(loc="lower right")
+plt.show()
+
+# %% [markdown]
+# ### Your own `nn.Module`
+#
+# `nn.Sequential` covers chains of layers. For anything else you write a class:
+# create the parameters in `__init__` (wrapped in `nn.Parameter`, so that the
+# module finds them), and compute the output in `forward`. Calling
+# `model(x)` runs `forward(x)`.
+
+# %%
+class Cubic(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Parameter(torch.randn(()))
+        self.b = nn.Parameter(torch.randn(()))
+        self.c = nn.Parameter(torch.randn(()))
+        self.d = nn.Parameter(torch.randn(()))
+
+    def forward(self, x):
+        return self.a + self.b * x + self.c * x**2 + self.d * x**3
+
+    def describe(self):
+        a, b, c, d = (round(p.item(), 2) + 0.0 for p in (self.a, self.b, self.c, self.d))
+
+        def term(value, power):
+            return f" {'-' if value < 0 else '+'} {abs(value):.2f} {power}"
+
+        return f"y = {a:.2f}" + term(b, "x") + term(c, "x²") + term(d, "x³")
+
+
+torch.manual_seed(0)
+custom = Cubic().to(device)
+print("parameters:", [name for name, _ in custom.named_parameters()])
+print("start:", custom.describe())
+
+# %% [markdown]
+# No feature matrix needed: `forward` takes x itself. The training loop is the
+# same three lines. The random start is further from the answer than the
+# `nn.Linear` one was, and RMSprop moves each coefficient by about 1e-3 per
+# step, so we give it 5000 steps:
+
+# %%
+optimizer = torch.optim.RMSprop(custom.parameters(), lr=1e-3)
+for step in range(5000):
+    loss = loss_fn(custom(x_sin), y_sin)
+    if step % 1000 == 0:
+        print(f"step {step:4}: loss {loss.item():.3g}")
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+print("end:", custom.describe())
+
+# %% [markdown]
+# ## 5. Four optimizers side by side
+#
+# Back to lesson 04's eleven points and the line ŷ = w·x + b, with x left
+# unscaled, starting at (w, b) = (1, 0). Lesson 04 found that plain gradient
+# descent blows up unless the learning rate stays below 2/λ_max, where λ_max is
+# the largest curvature of the loss. Here are the numbers:
+
+# %%
+from coursekit.optim_explorer import (
+    OPTIMIZERS,
+    PROBLEM,
+    OptimizerExplorer,
+    run_optimizers,
+    short_verdict,
+)
+
+curvature_w, curvature_b = np.diag(PROBLEM.hessian)
+print(f"curvature along w: {curvature_w:.0f}, along b: {curvature_b:.0f}")
+print(f"plain gradient descent is stable only for lr < 2/λ_max = {PROBLEM.sgd_threshold:.4f}")
+print(f"best possible loss: {PROBLEM.best_loss:.2f} at w = {PROBLEM.solution[0]:.2f}, "
+      f"b = {PROBLEM.solution[1]:.2f}")
+
+# %% [markdown]
+# The loss is about 190 times steeper along w than along b. Plain gradient
+# descent has one learning rate for both: small enough for w means painfully
+# slow for b. Four update rules, all full-batch, with torch.optim's defaults
+# (g is the gradient, p the parameters, each rule applied to every coordinate):
+#
+# | optimizer | update |
+# | --- | --- |
+# | SGD | p ← p − lr·g |
+# | SGD + momentum | m ← 0.9·m + g;  p ← p − lr·m |
+# | RMSprop | v ← 0.99·v + 0.01·g²;  p ← p − lr·g / √v |
+# | Adam | m ← 0.9·m + 0.1·g;  v ← 0.999·v + 0.001·g²;  p ← p − lr·m̂ / √v̂ |
+#
+# (m̂ and v̂ are m and v corrected for starting at zero.) RMSprop and Adam
+# divide each coordinate's step by the typical size of *its own* gradient. A
+# steep coordinate gets a large gradient and a large divisor; a flat one gets
+# small ones. Either way the step is about lr. Look at the very first step:
+
+# %%
+gradient = PROBLEM.gradient(PROBLEM.start)
+paths, _ = run_optimizers(0.01, steps=1)
+print(f"gradient at the start: dL/dw = {gradient[0]:.1f}, dL/db = {gradient[1]:.1f}")
+for name, path in zip(OPTIMIZERS, paths, strict=True):
+    step_w, step_b = path[1] - path[0]
+    print(f"first step at lr 0.01, {name:15}: Δw = {step_w:+8.3f}, Δb = {step_b:+7.3f}")
+
+# %% [markdown]
+# Plain SGD (and momentum, whose first step is the same) moves w by almost 10
+# and b by less than 1. The best w is about 1.8: that first step already
+# overshoots the valley by far, and each next one overshoots more. RMSprop steps 0.1 in both (its running average starts at zero, so its
+# first step is 10 × lr), Adam exactly 0.01 in both.
+#
+# Now try it yourself. Pick an optimizer and a learning rate: the left panel
+# shows all four loss curves (the chosen one thick), the right one their paths
+# over the contours of the loss. An ✗ on the top edge marks a run that left
+# the chart.
+
+# %%
+OptimizerExplorer()
+
+# %% [markdown]
+# Things to try:
+#
+# - **lr 0.003**: plain SGD is stable but still far from the minimum after 200
+#   steps; momentum gets there. Adam creeps: 0.003 per step is slow when b has
+#   to travel 33.
+# - **lr 0.01**: SGD diverges at once; momentum still converges (its limit is
+#   2·(1 + 0.9)/λ_max ≈ 0.01); Adam is still too slow.
+# - **lr 0.5 to 10**: both plain methods explode in one step; RMSprop and Adam
+#   converge. Their step is about lr whatever the curvature.
+#
+# The same table, printed for the lesson's static readers:
+
+# %%
+print(f"{'lr':6}" + "".join(f"| {name:20}" for name in OPTIMIZERS))
+for lr in (0.001, 0.01, 0.1, 0.5, 5.0):
+    _, losses = run_optimizers(lr)
+    print(f"{lr:<6g}" + "".join(f"| {short_verdict(row, PROBLEM.best_loss):20}" for row in losses))
+
+# %% [markdown]
+# The lesson: adaptive methods do for you, per parameter and on the fly, the
+# rescaling that lesson 04 did by hand with x·0.1. They are not magic: with a
+# tiny learning rate they are slow in *every* direction, and in the end they
+# hover around the minimum at a distance set by lr.
+#
+# The explorer computes the four runs with numpy (a few milliseconds for all
+# four) instead of calling `torch.optim`. It uses the same rules; here is the
+# check, ten steps of each in double precision:
+
+# %%
+x_line = torch.tensor(PROBLEM.x)
+y_line = torch.tensor(PROBLEM.y)
+makers = {"SGD": lambda p: torch.optim.SGD([p], lr=0.003),
+          "SGD + momentum": lambda p: torch.optim.SGD([p], lr=0.003, momentum=0.9),
+          "RMSprop": lambda p: torch.optim.RMSprop([p], lr=0.003),
+          "Adam": lambda p: torch.optim.Adam([p], lr=0.003)}
+paths, _ = run_optimizers(0.003, steps=10)
+for name, path in zip(OPTIMIZERS, paths, strict=True):
+    p = torch.tensor(PROBLEM.start, requires_grad=True)
+    optimizer = makers[name](p)
+    for _ in range(10):
+        optimizer.zero_grad()
+        ((p[0] * x_line + p[1] - y_line) ** 2).mean().backward()
+        optimizer.step()
+    difference = np.abs(p.detach().numpy() - path[-1]).max()
+    print(f"{name:15} numpy vs torch.optim after 10 steps: "
+          f"{'same to 1e-12' if difference < 1e-12 else f'differ by {difference:.2g}'}")
+
+# %% [markdown]
+# ## Exercises
+#
+# Fill in each template, run it, then run the check below it. Stuck? `hint(n)`
+# prints a hint for exercise n. Solutions are in
+# `notebooks/solutions/05_nn_and_optim_solutions.ipynb`.
+
+# %%
+from coursekit.exercises.nn_optim import exercises
+
+check, hint = exercises.check, exercises.hint
+
+# %% [markdown]
+# **Exercise 1: fix the loop.** This loop forgets something. Copy it into
+# `fixed_train`, fix it, and return the list of losses (one per step, before
+# the update).
+
+# %%
+def broken_train(model, x, y, lr, steps):
+    loss_fn = nn.MSELoss(reduction="sum")
+    losses = []
+    for _ in range(steps):
+        loss = loss_fn(model(x), y)
+        losses.append(loss.item())
+        loss.backward()
+        with torch.no_grad():
+            for param in model.parameters():
+                param -= lr * param.grad
+    return losses
+
+
+def fixed_train(model, x, y, lr, steps):
+    ...
+
+
+# %%
+check(1, fixed_train)
+
+# %% [markdown]
+# **Exercise 2: a training loop with an optimizer.** Train `model` with the
+# `optimizer` it is given for `steps` steps on the summed squared error, and
+# return the losses (before each update). The checker tries Adam and SGD with
+# momentum.
+
+# %%
+def train(model, optimizer, x, y, steps):
+    ...
+
+
+# %%
+check(2, train)
+
+# %% [markdown]
+# **Exercise 3: the cubic module.** Write an `nn.Module` class with four
+# parameters named `a`, `b`, `c`, `d` (one number each) whose `forward(x)`
+# returns a + b·x + c·x² + d·x³. Do not peek at section 4.
+
+# %%
+class MyCubic(nn.Module):
+    def __init__(self):
+        super().__init__()
+        ...  # create a, b, c, d
+
+    def forward(self, x):
+        ...  # return the cubic
+
+
+# %%
+check(3, MyCubic)
+
+# %% [markdown]
+# **Exercise 4: where only the adaptive methods survive.** Find a learning
+# rate at which, on section 5's problem (200 steps), plain SGD diverges but Adam
+# converges. Use the explorer.
+
+# %%
+lr_answer = ...
+
+# %%
+check(4, lr_answer)
+
+# %% [markdown]
+# **Exercise 5: Adam by hand.** Write one Adam step for a tensor of
+# parameters `p` with gradient `grad`, running averages `m` and `v`, step number
+# `t` (1 for the first step) and learning rate `lr`. Return
+# `(new_p, new_m, new_v)`. The checker compares six steps with
+# `torch.optim.Adam`.
+
+# %%
+def adam_step(p, grad, m, v, t, lr, betas=(0.9, 0.999), eps=1e-8):
+    ...
+
+
+# %%
+check(5, adam_step)
+
+# %% [markdown]
+# ## What you learned
+#
+# - `nn.Sequential`, `nn.Linear`, `nn.ReLU` build a network and create its
+#   weights; `model.parameters()` lists them; `nn.MSELoss` is the loss.
+# - `backward()` adds to `.grad`: zero the gradients before each backward, or
+#   old gradients keep pushing.
+# - `torch.optim` turns the update into `zero_grad()`, `backward()`, `step()`,
+#   whatever the rule.
+# - A custom `nn.Module` is `__init__` (parameters) plus `forward` (the
+#   computation).
+# - Plain gradient descent needs lr < 2/λ_max and then crawls along flat
+#   directions; RMSprop and Adam step about lr in every coordinate, so they
+#   tolerate badly scaled problems.
