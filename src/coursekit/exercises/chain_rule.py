@@ -1,0 +1,181 @@
+"""Exercises of lesson 03: the chain rule and the computation graph.
+
+Every reference is computed at check time with PyTorch's autograd (float64).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from ..graph import walk_graph
+from ..tiny_autograd import Value
+from .core import ExerciseSet, NotAttempted, call, expect_number, expect_tensor, fail
+
+exercises = ExerciseSet("03_chain_rule")
+
+# Exercise 1: z = tanh(y), y = 3x - 1, at this x.
+EX1_X = 0.5
+
+
+@exercises.exercise(
+    1, "chain rule, one variable",
+    hint="dz/dx = dz/dy · dy/dx. Here dy/dx = 3 and d tanh(y)/dy = 1 - tanh(y)²; "
+         "evaluate both at x = 0.5 (so y = 0.5) with math.tanh.",
+)
+def _(answer):
+    x = torch.tensor(EX1_X, dtype=torch.float64, requires_grad=True)
+    torch.tanh(3 * x - 1).backward()
+    if isinstance(answer, (int, float)) and math.isclose(answer, 3.0, rel_tol=1e-6):
+        fail("3 is only dy/dx: multiply it by dz/dy = 1 - tanh(y)²")
+    expect_number(answer, x.grad.item(), "dz/dx", rtol=1e-6)
+
+
+@exercises.exercise(
+    2, "one neuron, given the upstream gradient",
+    hint="z = w·x + b, so ∂z/∂w = x (known from the forward pass) and ∂z/∂b = 1. "
+         "Multiply each by the upstream gradient ∂C/∂z: return (x * dC_dz, dC_dz).",
+)
+def _(neuron_gradients):
+    generator = torch.Generator().manual_seed(3)
+    for n in (2, 5):
+        x = torch.randn(n, generator=generator, dtype=torch.float64)
+        w = torch.randn(n, generator=generator, dtype=torch.float64, requires_grad=True)
+        b = torch.zeros((), dtype=torch.float64, requires_grad=True)
+        dC_dz = -0.8 if n == 2 else 1.7
+        z = w @ x + b
+        (dC_dz * z).backward()  # any C with this ∂C/∂z gives the same gradients
+        got = call(neuron_gradients, x.clone(), dC_dz, what="neuron_gradients(x, dC_dz)")
+        if not isinstance(got, tuple) or len(got) != 2:
+            fail("return two things: (dC_dw, dC_db)")
+        dC_dw, dC_db = got
+        if isinstance(dC_dw, torch.Tensor) and dC_dw.shape == x.shape and torch.allclose(
+            dC_dw.detach().double(), x
+        ):
+            fail("dC_dw equals x, which is only ∂z/∂w: multiply by the upstream ∂C/∂z")
+        expect_tensor(dC_dw, w.grad, f"dC_dw (for {n} inputs)", rtol=1e-6, atol=1e-9)
+        expect_number(dC_db, b.grad.item(), "dC_db", rtol=1e-6)
+
+
+# Exercise 3: fill in the gradient of every node of this graph.
+EX3_INPUTS = {"x": 2.0, "y": -3.0}
+
+
+def ex3_graph():
+    """u = x·y, v = u + y, w = v·x, f = w·u (float64); returns the named tensors."""
+    x = torch.tensor(EX3_INPUTS["x"], dtype=torch.float64, requires_grad=True)
+    y = torch.tensor(EX3_INPUTS["y"], dtype=torch.float64, requires_grad=True)
+    u = x * y
+    v = u + y
+    w = v * x
+    f = w * u
+    return {"x": x, "y": y, "u": u, "v": v, "w": w, "f": f}
+
+
+@exercises.exercise(
+    3, "fill in the gradients of a graph",
+    hint="Start at f (∂f/∂f = 1) and go backwards: w, v, u, then x and y. A node used "
+         "by two operations (u, x and y here) gets the SUM of what comes back along each, "
+         "for example ∂f/∂u = w · 1 (from f = w·u) + ∂f/∂v · 1 (from v = u + y).",
+)
+def _(grads):
+    if not isinstance(grads, dict):
+        fail(f"answer should be a dict like {{'f': 1.0, ...}}, got {type(grads).__name__}")
+    tensors = ex3_graph()
+    for t in tensors.values():
+        if not t.is_leaf:
+            t.retain_grad()
+    tensors["f"].backward()
+    graph = walk_graph(tensors["f"], tensors)
+    missing = [name for name in tensors if name not in grads]
+    if missing:
+        fail(f"missing the gradient of {', '.join(missing)}")
+    if any(is_template(grads[name]) for name in tensors):
+        raise NotAttempted("some entries are still `...`: fill in every node")
+    for name in ["f", "w", "v", "u", "x", "y"]:  # from the output back, like backward()
+        got, expected = grads[name], tensors[name].grad.item()
+        if isinstance(got, bool) or not isinstance(got, (int, float)):
+            fail(f"∂f/∂{name} should be a number, got {type(got).__name__}")
+        if not math.isclose(got, expected, rel_tol=1e-6, abs_tol=1e-9):
+            users = graph.users_of(graph.node(name))
+            paths = (
+                f"{name} is used by {len(users)} operations ({', '.join(u.name for u in users)}): "
+                "add the gradient that comes back along each"
+                if len(users) > 1 else "multiply the gradient of its user by the local derivative"
+            )
+            fail(f"∂f/∂{name} = {got:g} is not right; {paths}")
+
+
+def is_template(value) -> bool:
+    return value is None or value is Ellipsis
+
+
+@exercises.exercise(
+    4, "write the backward of exp",
+    hint="d exp(a)/da = exp(a), which is out.data. Like the other operations, ADD to "
+         "a.grad (a may be used elsewhere too): a.grad += out.data * out.grad",
+)
+def _(exp):
+    a = Value(0.7)
+    out = call(exp, a, what="exp(a)")
+    if not isinstance(out, Value):
+        fail(f"exp should return a Value, got {type(out).__name__}")
+    expect_number(out.data, math.exp(0.7), "exp(Value(0.7)).data", rtol=1e-12)
+    if out._parents != (a,):
+        fail("the result should remember its input: Value(..., (a,), 'exp')")
+    out.backward()
+    if a.grad == 0.0:
+        raise NotAttempted("exp's backward adds nothing to a.grad yet: fill in _backward")
+    expect_number(a.grad, math.exp(0.7), "the gradient of exp(a) at a = 0.7", rtol=1e-9)
+
+    # A node used twice: s feeds exp(s) and s·s, both gradients must reach s
+    # (in either order: an `=` instead of `+=` loses whichever came first).
+    for exp_first in (True, False):
+        x = Value(0.3)
+        s = x * 2
+        y = exp(s) + s * s if exp_first else s * s + exp(s)
+        y.backward()
+        xt = torch.tensor(0.3, dtype=torch.float64, requires_grad=True)
+        st = xt * 2
+        (st.exp() + st * st).backward()
+        if not math.isclose(x.grad, xt.grad.item(), rel_tol=1e-9):
+            fail(f"in y = exp(s) + s·s with s = 2x, dy/dx is {x.grad:.6g}, expected "
+                 f"{xt.grad.item():.6g}: does your backward ADD to a.grad (+=), not overwrite it?")
+
+
+# Exercise 5: the worked example, trained with the tiny engine.
+EX5_DATA = ([1.0, 2.0, 3.0], [2.0, 4.0, 6.0])
+EX5_CASES = [(3.0, 0.01, 100), (1.0, 0.01, 7), (3.0, 0.05, 3)]
+
+
+def fit_reference(w0: float, lr: float, epochs: int, zero_grad: bool = True) -> float:
+    """Per-sample gradient descent on (w·x - y)² with PyTorch autograd, float64."""
+    w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
+    for _ in range(epochs):
+        for x, y in zip(*EX5_DATA, strict=True):
+            ((w * x - y) ** 2).backward()
+            with torch.no_grad():
+                w -= lr * w.grad
+            if zero_grad:
+                w.grad.zero_()
+    return w.item()
+
+
+@exercises.exercise(
+    5, "train ŷ = w·x with the tiny engine",
+    hint="w = Value(w0); for each epoch, for each (x, y): loss = (w * x - y) ** 2, "
+         "w.grad = 0.0, loss.backward(), w.data -= lr * w.grad. Return w.data.",
+)
+def _(fit):
+    for w0, lr, epochs in EX5_CASES:
+        got = call(fit, w0, lr, epochs, what=f"fit({w0}, {lr}, {epochs})")
+        if isinstance(got, Value):
+            got = got.data
+        expected = fit_reference(w0, lr, epochs)
+        if isinstance(got, (int, float)) and not isinstance(got, bool) and math.isclose(
+            got, fit_reference(w0, lr, epochs, zero_grad=False), rel_tol=1e-9
+        ) and not math.isclose(got, expected, rel_tol=1e-9):
+            fail(f"fit({w0}, {lr}, {epochs}) lets gradients pile up: set w.grad = 0.0 "
+                 "before each backward()")
+        expect_number(got, expected, f"fit({w0}, {lr}, {epochs})", rtol=1e-9)
