@@ -1,0 +1,166 @@
+"""Exercises of lesson 04: gradients by hand, and the learning-rate threshold."""
+
+from __future__ import annotations
+
+import torch
+
+from ..data import REGRESSION_X, REGRESSION_Y
+from ..linear_gd import LinearFit, gradient_descent
+from .core import ExerciseSet, NotAttempted, call, expect_number, expect_tensor, fail
+
+exercises = ExerciseSet("04_backprop_by_hand")
+
+# Exercise 4: (learning rate, input scale) pairs whose fate the student predicts.
+PREDICT_SETTINGS = [(1e-3, 1.0), (1e-2, 1.0), (1e-2, 0.1), (0.5, 0.1), (0.1, 0.3), (5e-5, 10.0),
+                    (1e-4, 10.0)]
+# Exercise 5: the learning rate and the epoch budget the chosen scale must work with.
+RESCALE_LR = 1e-2
+RESCALE_EPOCHS = 500
+
+
+def _random_line_data(seed: int, n: int = 13):
+    generator = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, generator=generator) * 5
+    y = 3 * x + 2 + torch.randn(n, generator=generator)
+    w, b = torch.randn(2, generator=generator)
+    return x, y, w, b
+
+
+def _as_pair(result, what: str):
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        fail(f"{what} should return two values (grad_w, grad_b), got {type(result).__name__}")
+    return result
+
+
+def _scalar(value):
+    """Accept a Python number or a one-element tensor where a scalar gradient is expected."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return torch.tensor(float(value))
+    if isinstance(value, torch.Tensor) and value.numel() == 1:
+        return value.reshape(())
+    return value
+
+
+def _compare_scaled(got, expected, what: str, n: int) -> None:
+    """A clearer reason than 'wrong values' for the usual slips: factor 2, sum vs mean, sign."""
+    got = _scalar(got)
+    if isinstance(got, torch.Tensor) and got.numel() == 1 and expected.abs() > 1e-3:
+        ratio = (got.detach().double().cpu() / expected.double()).item()
+        for factor, reason in [(0.5, "the 2 of dL/dŷ = 2(ŷ − y) is missing"),
+                               (n, "it is a sum over the samples; the loss is a mean"),
+                               (-1.0, "the sign is flipped: it is 2(ŷ − y), not 2(y − ŷ)")]:
+            if abs(ratio - factor) < 1e-3 * abs(factor):
+                fail(f"{what} is off by a factor {factor:g}: {reason}")
+    expect_tensor(got, expected, what, rtol=1e-4, atol=1e-4)
+
+
+@exercises.exercise(
+    1, "gradients of the straight line",
+    hint="y_hat = w * x + b; grad_y_hat = 2 * (y_hat - y); then grad_w is the mean of "
+         "grad_y_hat * x and grad_b the mean of grad_y_hat. Return (grad_w, grad_b).",
+)
+def _line_gradients(line_gradients):
+    for seed in (0, 1, 2):
+        x, y, w, b = _random_line_data(seed)
+        got = _as_pair(call(line_gradients, x, y, w.clone(), b.clone(), what="line_gradients"),
+                       "line_gradients")
+        w_ = w.clone().requires_grad_()
+        b_ = b.clone().requires_grad_()
+        ((w_ * x + b_ - y) ** 2).mean().backward()
+        _compare_scaled(got[0], w_.grad, "grad_w", len(x))
+        _compare_scaled(got[1], b_.grad, "grad_b", len(x))
+
+
+@exercises.exercise(
+    2, "gradients of the cubic",
+    hint="grad_y_hat = 2 * (y_hat - y) with y_hat = a + b*x + c*x**2 + d*x**3; the loss is a "
+         "sum, so grad_a = grad_y_hat.sum(), grad_b = (grad_y_hat * x).sum(), and so on.",
+)
+def _cubic_gradients(cubic_gradients):
+    generator = torch.Generator().manual_seed(4)
+    x = torch.linspace(-2, 2, 50)
+    y = torch.sin(x) + 0.1 * torch.randn(50, generator=generator)
+    coefficients = torch.randn(4, generator=generator)
+    got = call(cubic_gradients, x, y, *coefficients.clone(), what="cubic_gradients")
+    if not isinstance(got, (tuple, list)) or len(got) != 4:
+        fail("cubic_gradients should return four values (grad_a, grad_b, grad_c, grad_d)")
+    leaves = coefficients.clone().requires_grad_()
+    a, b, c, d = leaves
+    ((a + b * x + c * x**2 + d * x**3 - y) ** 2).sum().backward()
+    for name, value, expected in zip("abcd", got, leaves.grad, strict=True):
+        expect_tensor(_scalar(value), expected, f"grad_{name}", rtol=1e-4, atol=1e-3)
+
+
+@exercises.exercise(
+    3, "the largest safe learning rate",
+    hint="X = torch.stack([x * scale, torch.ones_like(x)], dim=1); H = 2 / len(x) * X.T @ X; "
+         "return 2 / torch.linalg.eigvalsh(H).max() as a Python float (.item()).",
+)
+def _largest_safe_lr(largest_safe_lr):
+    generator = torch.Generator().manual_seed(3)
+    cases = [(torch.tensor(REGRESSION_X), 1.0), (torch.tensor(REGRESSION_X), 0.1),
+             (torch.tensor(REGRESSION_X), 2.5), (torch.randn(20, generator=generator) * 3, 1.0)]
+    for x, scale in cases:
+        got = call(largest_safe_lr, x.clone(), scale, what="largest_safe_lr")
+        fit = LinearFit(x, torch.zeros_like(x), scale)
+        expected = fit.threshold
+        if isinstance(got, (int, float, torch.Tensor)) and not isinstance(got, bool):
+            value = float(got)
+            if abs(value - expected / 2) < 1e-3 * expected:
+                fail(f"for scale {scale:g} you return {value:.4g}, half the threshold: "
+                     "the edge is 2/λ_max, not 1/λ_max")
+            if abs(value - 2 / fit.eigenvalues[0]) < 1e-3 * value:
+                fail(f"for scale {scale:g} you return 2/λ_min; the fastest (largest) curvature "
+                     "sets the limit: use λ_max")
+        expect_number(got, expected, f"largest_safe_lr(x, {scale:g})", rtol=1e-3)
+
+
+@exercises.exercise(
+    4, "converge or diverge?",
+    hint="For each (lr, scale), compare lr with 2/λ_max at that scale (your answer to "
+         "exercise 3, or LinearFit(x, y, scale).threshold): below it converges, above it diverges.",
+)
+def _predictions(predictions):
+    if isinstance(predictions, str) or not hasattr(predictions, "__len__"):
+        fail("answer with a list of words, one per setting, e.g. ['converges', 'diverges', …]")
+    if len(predictions) != len(PREDICT_SETTINGS):
+        fail(f"give one word per setting: {len(PREDICT_SETTINGS)} expected, "
+             f"got {len(predictions)}")
+    if all(p is Ellipsis or p is None for p in predictions):
+        raise NotAttempted("Replace each `...` with 'converges' or 'diverges'.")
+    if any(p is Ellipsis or p is None for p in predictions):
+        fail("some settings still hold `...`: answer every one")
+    wrong = []
+    for (lr, scale), word in zip(PREDICT_SETTINGS, predictions, strict=True):
+        word = str(word).strip().lower()
+        if not word.startswith(("conv", "div")):
+            fail(f"{word!r} is neither 'converges' nor 'diverges'")
+        threshold = LinearFit(REGRESSION_X, REGRESSION_Y, scale).threshold
+        truth = "converges" if lr < threshold else "diverges"
+        if not truth.startswith(word[:3]):
+            wrong.append(f"lr={lr:g}, scale={scale:g}")
+    if wrong:
+        fail(f"{len(wrong)} of {len(PREDICT_SETTINGS)} wrong, for instance {wrong[0]}")
+
+
+@exercises.exercise(
+    5, "rescale the input",
+    hint=f"At scale s the threshold is 2/λ_max(s); it must be above lr = {RESCALE_LR:g}, but a "
+         "tiny s makes the w direction so flat that it crawls. Try the explorer with "
+         f"lr = {RESCALE_LR:g} and {RESCALE_EPOCHS} epochs, and move the input scale.",
+)
+def _rescale(scale):
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)):
+        fail(f"the scale should be a number, got {type(scale).__name__}")
+    if not scale > 0:
+        fail(f"the scale must be positive, got {scale:g}")
+    fit = LinearFit(REGRESSION_X, REGRESSION_Y, float(scale))
+    run = gradient_descent(fit, RESCALE_LR, RESCALE_EPOCHS)
+    words = run.verdict()
+    if words.startswith("diverges") or RESCALE_LR >= fit.threshold:
+        fail(f"at scale {scale:g} the threshold is {fit.threshold:.3g}, below lr = {RESCALE_LR:g}:"
+             " it diverges; scale the input down more")
+    if not words.startswith("converges"):
+        shrink = 1 - RESCALE_LR * fit.eigenvalues[0]
+        fail(f"at scale {scale:g} it is {words}: the slowest direction shrinks only by "
+             f"{shrink:.5f} per epoch; scale the input down less")
