@@ -32,3 +32,7 @@ def test_a_bump_that_recovers_is_not_divergence():
 def test_needs_an_epoch():
     with pytest.raises(ValueError, match="at least one epoch"):
         verdict([1.0])
+
+
+def test_one_epoch_is_singular():
+    assert verdict([100, 90], best_loss=1.0).endswith("after 1 epoch (best possible 1)")

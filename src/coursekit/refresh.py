@@ -42,10 +42,27 @@ def refresh(pair: Pair) -> float:
     # Widget state holds random model ids: drop it so diffs stay reviewable.
     notebook.metadata.pop("widgets", None)
     notebook.metadata.get("language_info", {}).pop("version", None)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = merge_streams(cell.outputs)
     nbformat.write(notebook, pair.notebook)
     # Touch the script so it is never newer than its notebook after a refresh.
     os.utime(pair.script, (time.time() - 1,) * 2)
     return time.perf_counter() - started
+
+
+def merge_streams(outputs: list) -> list:
+    """Join consecutive stdout (or stderr) chunks, so how fast a cell printed
+    does not change the stored notebook."""
+    merged = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (output.output_type == "stream" and previous is not None
+                and previous.output_type == "stream" and previous.name == output.name):
+            previous.text += output.text
+        else:
+            merged.append(output)
+    return merged
 
 
 def _select(names: list[str]) -> list[Pair]:

@@ -35,6 +35,7 @@ def verdict(losses, best_loss: float = 0.0) -> str:
     if diverged_at is not None:
         return f"diverges at epoch {diverged_at}"
     final = losses[-1]
+    span = f"{epochs} epoch{'s' if epochs != 1 else ''}"
     if final - best_loss <= CONVERGED_FRACTION * max(losses[0] - best_loss, 0.0):
-        return f"converges: loss {final:.4g} after {epochs} epochs"
-    return f"too slow: loss still {final:.4g} after {epochs} epochs (best possible {best_loss:.4g})"
+        return f"converges: loss {final:.4g} after {span}"
+    return f"too slow: loss still {final:.4g} after {span} (best possible {best_loss:.4g})"
