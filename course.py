@@ -105,7 +105,11 @@ def cmd_lab(extra: list[str]) -> int:
     args = ["--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={ROOT / 'notebooks'}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.append("--allow-root")  # containers and CI machines often run as root
-    return run(venv_tool("jupyter"), "lab", *args, *extra)
+    command = [venv_tool("jupyter"), "lab", *args, *extra]
+    if os.name == "posix":  # become the server: Ctrl+C and kill reach Jupyter itself
+        os.chdir(ROOT)
+        os.execv(command[0], command)
+    return run(*command)
 
 
 def cmd_test(extra: list[str]) -> int:

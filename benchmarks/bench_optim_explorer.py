@@ -140,7 +140,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--changes", type=int, default=100)
     parser.add_argument("--reference-changes", type=int, default=12)
-    args = parser.parse_args(argv)
+    args, _ = parser.parse_known_args(argv)  # course.py bench passes its arguments to every script
     torch.set_num_threads(1)
     use_course_style()
     time_explorer(3)  # warm up (imports, font caches)

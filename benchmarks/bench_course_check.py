@@ -1,0 +1,91 @@
+"""How long does the instructors' `python course.py check` take, against its floor?
+
+The check re-executes every lesson and solution notebook in a fresh kernel
+(nbval, in parallel). Most of a short notebook's time is the kernel starting and
+importing torch, so the floor is the same number of bare kernels, run the same
+way (pytest --nbval, -n auto, --dist loadscope), whose only cell imports torch,
+matplotlib and ipywidgets. Both are measured in this one run, one after the
+other, so they share the machine's state.
+
+    python benchmarks/bench_course_check.py
+
+Prints both wall times and their ratio (target: at most 2×).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+FLOOR_CELL = "import torch, matplotlib, ipywidgets"
+
+
+def course_notebooks() -> list[Path]:
+    """What `course.py check` runs: every .ipynb under notebooks/ (hidden folders aside)."""
+    return sorted(p for p in (ROOT / "notebooks").rglob("*.ipynb")
+                  if not any(part.startswith(".") for part in p.relative_to(ROOT).parts))
+
+
+def timed(command: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess]:
+    started = time.perf_counter()
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    return time.perf_counter() - started, result
+
+
+def floor_seconds(count: int) -> tuple[float, subprocess.CompletedProcess]:
+    """`count` one-cell notebooks, through the same nbval/xdist command as the check."""
+    with tempfile.TemporaryDirectory(prefix="coursekit-floor-") as tmp:
+        folder = Path(tmp)
+        for i in range(count):
+            notebook = nbformat.v4.new_notebook()
+            notebook.metadata["kernelspec"] = {"name": "python3", "language": "python",
+                                               "display_name": "Python 3 (ipykernel)"}
+            notebook.cells = [nbformat.v4.new_code_cell(FLOOR_CELL)]
+            nbformat.write(notebook, folder / f"kernel_{i:02d}.ipynb")
+        return timed([sys.executable, "-m", "pytest", ".", "--nbval", "--nbval-current-env",
+                      "-n", "auto", "--dist", "loadscope", "-q", "--no-header",
+                      "-p", "no:cacheprovider", "-o", "addopts="], folder)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.parse_known_args(argv)  # `course.py bench` passes its extras to every script
+    notebooks = course_notebooks()
+    print(f"bench_course_check: {len(notebooks)} notebooks, pytest -n auto "
+          f"({os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f})")
+
+    floor, floor_run = floor_seconds(len(notebooks))
+    if floor_run.returncode != 0:
+        print(floor_run.stdout[-2000:], floor_run.stderr[-2000:])
+        print("  the floor run failed")
+        return 1
+    check, check_run = timed([sys.executable, str(ROOT / "course.py"), "check"], ROOT)
+    outcome = "all passed" if check_run.returncode == 0 else (
+        f"FAILED (exit {check_run.returncode}); its last lines:\n"
+        + "\n".join(check_run.stdout.splitlines()[-15:]))
+
+    print(f"  course.py check:           {check:6.1f} s  ({outcome})")
+    print(f"  floor, {len(notebooks):2d} bare kernels:    {floor:6.1f} s  "
+          f"(import torch, matplotlib, ipywidgets)")
+    print(f"  ratio check / floor:       {check / floor:6.2f}×  (target ≤ 2×)")
+    # The check's per-notebook lines (name, cells, seconds): where the time goes.
+    summary = [line for line in check_run.stdout.splitlines()
+               if re.search(r"notebooks/\S+\.ipynb\s+\d+ cells", line)
+               or line.startswith(("ran on:", "wall time:"))]
+    print("  the check's own summary:")
+    for line in summary:
+        print(f"    {line}")
+    return 0 if check_run.returncode == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

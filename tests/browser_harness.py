@@ -1,0 +1,350 @@
+"""A real JupyterLab server and a headless Chromium, for the browser tests and benchmarks.
+
+Used by tests/test_browser.py and benchmarks/bench_browser.py. Nothing here touches
+the repository's notebooks: the server runs on a temporary copy, with its own
+Jupyter config, data, runtime and settings directories, on a free loopback port
+with a random token.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+ARTIFACTS = ROOT / "test-artifacts"
+
+# Debian's chromium, headless, isolated: no sandbox (containers, root), no GPU,
+# nothing that would reach the network on its own.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+# JupyterLab user settings for the test server: every cell stays in the DOM
+# (no virtualised "windowing"), and no news or update toasts cover the page.
+LAB_SETTINGS = {
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
+}
+
+STDERR_OUTPUT = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+# A rendered widget view: an output whose child is a widget (it has no data-mime-type).
+WIDGET_OUTPUT = ".jp-OutputArea-output:has(> .jupyter-widgets)"
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def find_chromium() -> str | None:
+    """COURSEKIT_CHROMIUM if set, else the first Chromium-like browser on PATH.
+
+    Ubuntu's `chromium-browser` is a wrapper around the snap, whose confinement
+    breaks Playwright's launch (private /tmp, snap-confine): skip it, and take
+    Google Chrome (preinstalled on GitHub's Ubuntu runners) instead.
+    """
+    explicit = os.environ.get("COURSEKIT_CHROMIUM")
+    if explicit:
+        return explicit
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found and not _is_snap(found):
+            return found
+    return None
+
+
+def _is_snap(path: str) -> bool:
+    real = Path(path).resolve()
+    if str(real).startswith("/snap/") or real.name == "snap":
+        return True
+    try:  # a small shell script that execs the snap
+        head = real.read_bytes()[:8192] if real.stat().st_size < 8192 else b""
+    except OSError:
+        return False
+    return head.startswith(b"#!") and b"/snap/" in head
+
+
+def launch_browser(playwright, executable: str):
+    """Headless Chromium with a fresh profile (Playwright makes a temporary one)."""
+    return playwright.chromium.launch(executable_path=executable, headless=True,
+                                      args=CHROMIUM_ARGS)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def lesson_names() -> list[str]:
+    """The lessons present now: notebooks/0*.ipynb, without the suffix."""
+    return sorted(p.stem for p in NOTEBOOKS.glob("0*.ipynb"))
+
+
+def expected_widget_views(name: str) -> int:
+    """How many widget views the committed notebook shows (its stored outputs)."""
+    notebook = json.loads((NOTEBOOKS / f"{name}.ipynb").read_text())
+    return sum(
+        WIDGET_MIME in output.get("data", {})
+        for cell in notebook["cells"] if cell["cell_type"] == "code"
+        for output in cell.get("outputs", [])
+    )
+
+
+def code_sources(name: str) -> list[str]:
+    """The source of every code cell of the committed notebook."""
+    notebook = json.loads((NOTEBOOKS / f"{name}.ipynb").read_text())
+    return ["".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code"]
+
+
+class LabServer:
+    """`jupyter lab --no-browser` on a temporary copy of notebooks/; a context manager."""
+
+    def __init__(self, startup_timeout: float = 120):
+        self.startup_timeout = startup_timeout
+        self.token = secrets.token_hex(24)
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+        self._tmp = tempfile.TemporaryDirectory(prefix="coursekit-lab-")
+        self.tmp = Path(self._tmp.name)
+        self.root = self.tmp / "notebooks"
+        self.log_path = self.tmp / "jupyter.log"
+
+    def url(self, path: str) -> str:
+        """An address on the server that logs the browser in with the token."""
+        sep = "&" if "?" in path else "?"
+        return f"{self.base}{path}{sep}token={self.token}"
+
+    def _prepare(self) -> dict:
+        shutil.copytree(NOTEBOOKS, self.root,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        for relative, values in LAB_SETTINGS.items():
+            path = self.tmp / "lab-settings" / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(values))
+        env = dict(os.environ)
+        for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
+            env[var] = str(self.tmp / var.lower())
+        env["JUPYTERLAB_SETTINGS_DIR"] = str(self.tmp / "lab-settings")
+        env["JUPYTERLAB_WORKSPACES_DIR"] = str(self.tmp / "lab-workspaces")
+        env["JUPYTER_PLATFORM_DIRS"] = "1"
+        # Kernels run from the same environment as the server (the course's .venv).
+        env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+        return env
+
+    def start(self) -> LabServer:
+        env = self._prepare()
+        command = [
+            sys.executable, "-m", "jupyter", "lab", "--no-browser",
+            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={self.token}",
+            f"--ServerApp.root_dir={self.root}",
+            f"--LabApp.user_settings_dir={self.tmp / 'lab-settings'}",
+            f"--LabApp.workspaces_dir={self.tmp / 'lab-workspaces'}",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            "--LabApp.news_url=",
+        ]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            command.append("--allow-root")  # containers and CI machines often run as root
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 (closed in stop())
+        self.process = subprocess.Popen(command, cwd=self.tmp, env=env, stdout=self._log,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"jupyter lab exited early:\n{self.log()}")
+            if self._status_ok():
+                return self
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"jupyter lab did not answer within {self.startup_timeout} s")
+
+    def _status_ok(self) -> bool:
+        request = urllib.request.Request(f"{self.base}/api/status",
+                                         headers={"Authorization": f"token {self.token}"})
+        try:
+            with urllib.request.urlopen(request, timeout=2) as response:
+                return response.status == 200
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def _api(self, path: str, method: str = "GET"):
+        request = urllib.request.Request(f"{self.base}{path}", method=method,
+                                         headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def shutdown_kernels(self, path: str | None = None) -> None:
+        """End the sessions (and their kernels) of one notebook, or of all."""
+        for session in self._api("/api/sessions"):
+            if path is None or session["path"] == path:
+                self._api(f"/api/sessions/{session['id']}", method="DELETE")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-4000:]
+
+    def stop(self) -> None:
+        """Ask the server to shut down (it stops its kernels), then terminate, then kill."""
+        if self.process is not None and self.process.poll() is None:
+            request = urllib.request.Request(f"{self.base}/api/shutdown", method="POST",
+                                             headers={"Authorization": f"token {self.token}"})
+            try:
+                urllib.request.urlopen(request, timeout=5).close()
+            except (urllib.error.URLError, OSError):
+                pass
+            for stop in (None, self.process.terminate, self.process.kill):
+                if stop is not None:
+                    stop()
+                try:
+                    self.process.wait(timeout=10)
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
+        if hasattr(self, "_log"):
+            self._log.close()
+        self._tmp.cleanup()
+
+    def __enter__(self) -> LabServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+# --- driving JupyterLab like a student ---------------------------------------------
+
+
+PROMPTS_JS = """() => [...document.querySelectorAll(
+    '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt')]
+    .map(p => p.textContent.trim())"""
+
+
+def prompts(page) -> list[str]:
+    """The execution prompts of the open notebook's code cells: '[3]:', '[*]:', '[ ]:'."""
+    return page.evaluate(PROMPTS_JS)
+
+
+def open_notebook(page, server: LabServer, name: str, timeout: float = 120_000) -> None:
+    """Open a lesson in a fresh workspace; wait until every cell is there and the kernel idle."""
+    page.goto(server.url(f"/lab/tree/{name}.ipynb?reset"))
+    count = len(code_sources(name))
+    page.wait_for_function(f"() => ({PROMPTS_JS})().length === {count}", timeout=timeout)
+    wait_kernel_idle(page, timeout)
+    # Select the first code cell (command mode) so the menus act on this notebook.
+    page.locator(".jp-NotebookPanel .jp-CodeCell .jp-InputArea-prompt").first.click()
+
+
+def wait_kernel_idle(page, timeout: float = 120_000) -> None:
+    """The status bar reads "Python 3 (ipykernel) | Idle" (a kernel started and is idle)."""
+    page.wait_for_function(
+        "() => /\\| Idle/.test(document.querySelector('#jp-main-statusbar')?.innerText ?? '')",
+        timeout=timeout,
+    )
+
+
+def menu(page, top: str, command: str) -> None:
+    """Click a JupyterLab menu entry, e.g. menu(page, "Run", "runmenu:run-all")."""
+    page.locator(".lm-MenuBar-item", has_text=re.compile(rf"^{top}$")).click()
+    page.locator(f'.lm-Menu-item[data-command="{command}"]').click()
+
+
+def run_all_cells(page, name: str, timeout: float = 300_000) -> None:
+    """Edit → Clear Outputs of All Cells, Run → Run All Cells; wait until all ran, in order.
+
+    The committed notebook already shows [1], [2]...: clearing first makes the
+    numbers that come back proof that this kernel ran each cell. A fresh kernel
+    numbers its executions 1, 2, 3..., and empty cells are not sent to it.
+    """
+    sources = code_sources(name)
+    menu(page, "Edit", "editmenu:clear-all")
+    page.wait_for_function(f"() => ({PROMPTS_JS})().every(p => !/\\d/.test(p))",
+                           timeout=30_000)
+    assert len(prompts(page)) == len(sources)
+    menu(page, "Run", "runmenu:run-all")
+    expected, n = [], 0
+    for source in sources:
+        n += bool(source.strip())
+        expected.append(f"[{n}]:" if source.strip() else "[ ]:")
+    # Done when every cell shows its number; an error stops Run All, so stop
+    # waiting at the first error (or any stderr) output and report it.
+    page.wait_for_function(
+        f"expected => {{ const got = ({PROMPTS_JS})(); return (got.length === expected.length"
+        " && got.every((p, i) => p === expected[i]))"
+        f" || document.querySelector('{STDERR_OUTPUT}') !== null; }}",
+        arg=expected, timeout=timeout,
+    )
+    wait_kernel_idle(page, timeout)
+    stderr = page.locator(STDERR_OUTPUT)
+    if stderr.count():
+        raise AssertionError(f"{name}: error output in JupyterLab:\n{stderr.first.inner_text()}")
+
+
+def slider(page, description: str):
+    """The ipywidgets slider whose description is exactly `description`."""
+    return page.locator(".widget-slider").filter(
+        has=page.locator(".widget-label", has_text=re.compile(rf"^\s*{re.escape(description)}\s*$"))
+    )
+
+
+def type_into_readout(page, control, value) -> None:
+    """Edit a slider's readout the way a student does: click, select all, type, Enter."""
+    readout = control.locator(".widget-readout")
+    readout.click()
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.type(str(value))
+    page.keyboard.press("Enter")
+
+
+def set_slider(page, box, control, value, timeout: float = 60_000) -> bool:
+    """Type `value` into a slider's readout; if that changed it, wait for the new plot.
+
+    Returns whether the value changed (typing the current value changes nothing,
+    and the explorer rightly draws nothing new).
+    """
+    readout = control.locator(".widget-readout")
+    before_src, before_text = image_src(box), readout.inner_text()
+    type_into_readout(page, control, value)
+    if readout.inner_text() == before_text:
+        return False
+    wait_image_changed(page, box, before_src, timeout)
+    return True
+
+
+def explorer(page, control):
+    """The explorer box (widget output) that holds a given control."""
+    return page.locator(WIDGET_OUTPUT).filter(has=control)
+
+
+def image_src(box) -> str:
+    return box.locator("img.widget-image").first.get_attribute("src") or ""
+
+
+def wait_image_changed(page, box, old_src: str, timeout: float = 30_000) -> str:
+    """Wait until the explorer's <img> shows a new, loaded picture; return its src."""
+    handle = box.locator("img.widget-image").first.element_handle()
+    page.wait_for_function(
+        "([img, old]) => img.src !== old && img.complete && img.naturalWidth > 0",
+        arg=[handle, old_src], timeout=timeout,
+    )
+    return image_src(box)

@@ -1,0 +1,265 @@
+"""The course as a student uses it: a real JupyterLab, headless Chromium, Run All, sliders.
+
+The test starts `jupyter lab` itself on a temporary copy of notebooks/ (running
+cells autosaves; the repository's notebooks are never written), opens every
+lesson, runs all its cells through the menus, and checks that nothing failed and
+every widget rendered. Then it moves the explorers' controls the way a student
+does (typing into a slider's readout) and checks that the verdict and the plot
+follow. Screenshots go to test-artifacts/ (CI keeps them).
+
+Needs Chromium: Debian's `chromium` (or COURSEKIT_CHROMIUM=/path/to/chrome).
+Without it the tests skip, except on CI (CI set), where they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from importlib.metadata import version
+
+import pytest
+
+pytest.importorskip("playwright", reason="playwright is not installed")
+
+import browser_harness as bh  # noqa: E402 (after the importorskip)
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+LESSONS = bh.lesson_names()
+LR_EXPLORER = "04_backprop_by_hand"
+OPTIM_EXPLORER = "05_nn_and_optim"
+# Lessons whose page stays open after Run All, for the explorer tests below.
+KEEP_OPEN = {"00_setup_check", LR_EXPLORER, OPTIM_EXPLORER}
+TIMEOUT = 60_000  # ms, for one slider change to reach the screen on a busy machine
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = bh.find_chromium()
+    if executable is None:
+        reason = "no Chromium found (install Debian's chromium or set COURSEKIT_CHROMIUM)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; CI must run the browser tests")
+        pytest.skip(reason)
+    with sync_playwright() as playwright:
+        chromium = bh.launch_browser(playwright, executable)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def lab(browser):
+    with bh.LabServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def lessons(browser, lab):
+    """Open and run lessons on demand; `lessons(name)` returns the page, run once.
+
+    A lesson's page (and its kernel) stays open only when an explorer test below
+    needs it; the others are closed right after their run.
+    """
+    bh.ARTIFACTS.mkdir(exist_ok=True)
+    pages: dict[str, object] = {}
+    failures: dict[str, str] = {}
+
+    def run(name: str):
+        if name in failures:
+            pytest.fail(f"{name} did not run in JupyterLab: {failures[name]}")
+        if name in pages:
+            return pages[name]
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        try:
+            bh.open_notebook(page, lab, name)
+            bh.run_all_cells(page, name)
+        except Exception as exc:
+            page.screenshot(path=bh.ARTIFACTS / f"browser-{name}-failed.png")
+            failures[name] = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+            context.close()
+            lab.shutdown_kernels()
+            raise
+        page.screenshot(path=bh.ARTIFACTS / f"browser-{name}.png")
+        pages[name] = page
+        return page
+
+    def done(name: str) -> None:
+        if name in pages and name not in KEEP_OPEN:
+            pages.pop(name).context.close()
+            lab.shutdown_kernels(f"{name}.ipynb")
+
+    run.done = done
+    yield run
+    for page in pages.values():
+        page.context.close()
+
+
+def lesson_present(name: str) -> None:
+    if name not in LESSONS:
+        pytest.skip(f"lesson {name[:2]} not present (notebooks/{name}.ipynb)")
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_lesson_runs_clean_in_jupyterlab(lessons, name):
+    page = lessons(name)
+    try:
+        check_outputs(page, name)
+    finally:
+        lessons.done(name)
+
+
+def check_outputs(page, name: str) -> None:
+    notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    # No stderr output and no traceback anywhere (errors render as stderr too).
+    stderr = notebook.locator(bh.STDERR_OUTPUT)
+    assert stderr.count() == 0, f"{name}: error output:\n{stderr.first.inner_text()[:2000]}"
+    text = "\n".join(notebook.locator(".jp-OutputArea").all_inner_texts())
+    for bad in ("Traceback", "Error displaying widget", "Could not draw this setting"):
+        assert bad not in text, f"{name}: an output shows {bad!r}"
+    # Every widget the committed notebook shows is live here (not the static fallback).
+    expected = bh.expected_widget_views(name)
+    assert notebook.locator(bh.WIDGET_OUTPUT).count() >= expected
+    if expected:
+        images = notebook.locator(f"{bh.WIDGET_OUTPUT} img.widget-image")
+        assert images.count() >= 1, f"{name}: an explorer shows no image"
+        page.wait_for_function(
+            "imgs => imgs.every(i => i.complete && i.naturalWidth > 100)",
+            arg=images.element_handles(), timeout=TIMEOUT,
+        )
+
+
+def test_lesson_00_kernel_is_the_course_environment(lessons):
+    lesson_present("00_setup_check")
+    page = lessons("00_setup_check")
+    expect(page.locator("#jp-main-statusbar")).to_contain_text("Python 3 (ipykernel)")
+    # The versions cell prints the kernel's torch: the one installed beside this pytest.
+    outputs = "\n".join(page.locator(".jp-OutputArea").all_inner_texts())
+    assert re.search(rf"torch\s+{re.escape(version('torch'))}\n", outputs), outputs[:500]
+
+
+def test_lesson_00_slider_redraws_the_wave(lessons):
+    lesson_present("00_setup_check")
+    page = lessons("00_setup_check")
+    cells = page.locator(".jp-NotebookPanel .jp-Cell").count()
+    frequency = bh.slider(page, "frequency f")
+    box = bh.explorer(page, frequency)
+    expect(box).to_contain_text("drawing sin(1·x)")
+    before = bh.image_src(box)
+    bh.type_into_readout(page, frequency, 3)
+    bh.wait_image_changed(page, box, before, timeout=TIMEOUT)
+    expect(box).to_contain_text("drawing sin(3·x)", timeout=TIMEOUT)
+    expect(frequency.locator(".noUi-handle")).to_have_attribute("aria-valuenow", "3.0")
+    box.screenshot(path=bh.ARTIFACTS / "browser-00-frequency-3.png")
+    # Typing into the readout must not have reached JupyterLab's shortcuts.
+    assert page.locator(".jp-NotebookPanel .jp-Cell").count() == cells
+
+
+def status_of(box):
+    """The explorer's verdict line (the HTML widget right below its controls)."""
+    return box.locator(".widget-html").last
+
+
+def test_lesson_04_learning_rate_diverges_then_input_scale_rescues_it(lessons):
+    lesson_present(LR_EXPLORER)
+    page = lessons(LR_EXPLORER)
+    learning_rate = bh.slider(page, "learning rate")
+    scale = bh.slider(page, "input scale")
+    epochs = bh.slider(page, "epochs")
+    box = bh.explorer(page, learning_rate)
+    expect(box).to_have_count(1)
+    expect(box.locator(".widget-slider")).to_have_count(3)
+    status = status_of(box)
+
+    # Enough epochs to tell "converges" from "too slow", inputs as they are.
+    bh.set_slider(page, box, epochs, 200)
+    bh.set_slider(page, box, scale, 1)
+    # lr 0.1 is far above the edge 2/λ_max ≈ 0.0053 at input scale 1: it blows up.
+    bh.set_slider(page, box, learning_rate, 0.1)
+    expect(status).to_contain_text("lr = 0.1 is", timeout=TIMEOUT)
+    expect(status).to_contain_text(re.compile(r"^diverges"), timeout=TIMEOUT)
+    box.screenshot(path=bh.ARTIFACTS / "browser-04-diverges.png")
+
+    # Same learning rate, smaller inputs: the edge grows like 1/scale², and at
+    # scale 0.2 it is ≈ 0.12 > 0.1, so it converges (0.5 and 0.3 still diverge).
+    verdicts = {}
+    for value in (0.5, 0.3, 0.2, 0.1):
+        bh.set_slider(page, box, scale, value)
+        # The readout shows "0.200" (JavaScript's .3g), the verdict "0.2" (Python's).
+        shown = float(scale.locator(".widget-readout").inner_text())
+        expect(status).to_contain_text(f"at input scale {shown:.3g}", timeout=TIMEOUT)
+        verdicts[value] = status.inner_text()
+        if verdicts[value].startswith("converges"):
+            break
+    assert verdicts[0.5].startswith("diverges"), verdicts
+    expect(status).to_contain_text(re.compile(r"^converges"))
+    box.screenshot(path=bh.ARTIFACTS / "browser-04-converges.png")
+
+
+def choice_control(page, description: str):
+    """A Dropdown or ToggleButtons control, found by its description."""
+    label = page.locator(".widget-label", has_text=re.compile(rf"^\s*{description}\s*$"))
+    return page.locator(".widget-dropdown, .widget-toggle-buttons").filter(has=label)
+
+
+def options(control) -> list[str]:
+    select = control.locator("select")
+    if select.count():
+        return [o.strip() for o in select.locator("option").all_inner_texts()]
+    return [b.strip() for b in control.locator("button").all_inner_texts()]
+
+
+def current_choice(control) -> str:
+    select = control.locator("select")
+    if select.count():
+        return select.evaluate("s => s.options[s.selectedIndex].text")
+    return control.locator("button.mod-active").inner_text().strip()
+
+
+def choose(control, option: str) -> None:
+    """Pick an option the way a student does: the drop-down list, or a click on a button."""
+    select = control.locator("select")
+    if select.count():
+        select.select_option(label=option)
+    else:
+        control.get_by_role("button", name=option, exact=True).click()
+
+
+def test_lesson_05_switching_optimizers_changes_plot_and_verdict(lessons):
+    lesson_present(OPTIM_EXPLORER)
+    page = lessons(OPTIM_EXPLORER)
+    learning_rate = bh.slider(page, "learning rate")
+    box = bh.explorer(page, learning_rate)
+    expect(box).to_have_count(1)
+    expect(box.locator(".widget-label", has_text="optimizer")).to_have_count(1)
+    status = status_of(box)
+    optimizer = choice_control(page, "optimizer")
+    expect(optimizer).to_have_count(1)
+    names = options(optimizer)
+    assert len(names) == 4 and {"SGD", "RMSprop", "Adam"} <= set(names), names
+    assert any("momentum" in n for n in names), f"no SGD with momentum in {names}"
+    start = current_choice(optimizer)
+    # Every other optimizer, then back to the first: each switch must redraw.
+    order = [o for o in names if o != start] + [start]
+    first = status.inner_text()
+    for name in order:
+        before, verdict = bh.image_src(box), status.inner_text()
+        choose(optimizer, name)
+        bh.wait_image_changed(page, box, before, timeout=TIMEOUT)
+        expect(status).not_to_have_text(verdict, timeout=TIMEOUT)
+        slug = re.sub(r"[^a-z0-9]+", "-", name.lower())
+        box.screenshot(path=bh.ARTIFACTS / f"browser-05-{slug}.png")
+    # Back where it started, it tells the same story (the explorer is deterministic).
+    expect(status).to_have_text(first)
+
+    # Plain SGD below its edge 2/λ_max ≈ 0.0053 does not blow up.
+    choose(optimizer, "SGD")
+    expect(status).to_contain_text(re.compile(r"^SGD at learning rate"), timeout=TIMEOUT)
+    before = bh.image_src(box)
+    bh.type_into_readout(page, bh.slider(page, "learning rate"), 0.003)
+    bh.wait_image_changed(page, box, before, timeout=TIMEOUT)
+    # (the log slider snaps 0.003 to its nearest step, 10^-2.5 ≈ 0.00316)
+    expect(status).to_contain_text(re.compile(r"^SGD at learning rate 0\.003\d*: (?!diverges)"),
+                                   timeout=TIMEOUT)
+    box.screenshot(path=bh.ARTIFACTS / "browser-05-sgd-small-lr.png")
