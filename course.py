@@ -112,15 +112,23 @@ def cmd_lab(extra: list[str]) -> int:
     return run(*command)
 
 
+def one_thread_per_kernel() -> None:
+    # pytest-xdist runs one kernel per core; torch's own threads on top of that
+    # would only fight over the same cores.
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
 def cmd_test(extra: list[str]) -> int:
     ensure_environment()
     ensure_browser()
+    one_thread_per_kernel()
     return run(PYTHON, "-m", "pytest", "tests", "notebooks", *NBVAL_ARGS,
                "-p", "coursekit.nbreport", "-n", "auto", "--dist", "loadscope", *extra)
 
 
 def cmd_check(extra: list[str]) -> int:
     ensure_environment()
+    one_thread_per_kernel()
     return run(PYTHON, "-m", "pytest", "notebooks", *NBVAL_ARGS, "-p", "coursekit.nbreport",
                "-n", "auto", "--dist", "loadscope", "-q", "--no-header", "-o", "addopts=",
                *extra)

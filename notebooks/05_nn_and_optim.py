@@ -161,7 +161,8 @@ losses_piled_up = train_by_hand(make_network(), zero_grad=False)
 print(f"with zero_grad():    loss after 500 steps {losses_sgd[-1]:.2g}")
 print(f"without zero_grad(): loss after 500 steps {losses_piled_up[-1]:.2g}")
 bumps = int((np.diff(losses_piled_up) > 0).sum())
-print(f"without zero_grad(), the loss went up at {bumps} of 499 steps")
+# The exact count shifts by a step or two between machines: the run is chaotic.
+print(f"without zero_grad(), the loss went up at about {round(bumps / 499, 1):.0%} of the steps")
 
 # %%
 plt.semilogy(losses_sgd, label="with model.zero_grad()")
