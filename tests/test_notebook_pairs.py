@@ -61,6 +61,15 @@ def test_lesson_starts_with_bootstrap_and_setup(pair):
     assert code[1].startswith("device = coursekit.setup("), "the second must call coursekit.setup()"
 
 
+@pytest.mark.parametrize("pair", PAIRS, ids=ids(PAIRS))
+def test_no_stored_widget_views(pair):
+    """refresh keeps widgets' static pictures, not views of models that no longer exist."""
+    text = pair.notebook.read_text(encoding="utf-8")
+    assert "application/vnd.jupyter.widget-view+json" not in text, (
+        f"{pair.name}: run `python course.py refresh {pair.name}`"
+    )
+
+
 def test_solutions_live_apart():
     for pair in PAIRS:
         if pair.name.startswith("solutions/"):

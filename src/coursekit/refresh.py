@@ -9,6 +9,7 @@ Tests never call this; it is the only thing in the project that writes notebooks
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import sys
 import time
@@ -20,11 +21,16 @@ from nbclient import NotebookClient
 from .notebook_pairs import NOTEBOOKS, Pair, find_pairs, sync_problems
 
 TIMEOUT_S = 900
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def refresh(pair: Pair) -> float:
     """Execute the .py top to bottom in a fresh kernel; write the .ipynb. Returns seconds."""
     notebook = jupytext.read(pair.script)
+    for index, cell in enumerate(notebook.cells):
+        # jupytext invents random cell ids; derive them so a refresh of an
+        # unchanged lesson changes nothing in git.
+        cell.id = hashlib.sha1(f"{index}:{cell.source}".encode()).hexdigest()[:8]
     notebook.metadata["kernelspec"] = {
         "name": "python3",
         "display_name": "Python 3 (ipykernel)",
@@ -45,6 +51,7 @@ def refresh(pair: Pair) -> float:
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs = merge_streams(cell.outputs)
+            drop_widget_views(cell.outputs)
     nbformat.write(notebook, pair.notebook)
     # Touch the script so it is never newer than its notebook after a refresh.
     os.utime(pair.script, (time.time() - 1,) * 2)
@@ -63,6 +70,20 @@ def merge_streams(outputs: list) -> list:
         else:
             merged.append(output)
     return merged
+
+
+def drop_widget_views(outputs: list) -> None:
+    """Keep a widget's static fallback (PNG, text), not its live view.
+
+    A stored view points at a widget model that only exists while its kernel
+    runs: opened later, JupyterLab would show "Error displaying widget: model
+    not found" where the picture could be, and its random id would churn in git.
+    The output is marked, so tests know a live widget belongs there.
+    """
+    for output in outputs:
+        if WIDGET_VIEW in output.get("data", {}):
+            del output["data"][WIDGET_VIEW]
+            output.setdefault("metadata", {})["coursekit"] = {"live_widget": True}
 
 
 def _select(names: list[str]) -> list[Pair]:
