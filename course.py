@@ -123,20 +123,20 @@ def cmd_test(extra: list[str]) -> int:
     ensure_browser()
     one_thread_per_kernel()
     return run(PYTHON, "-m", "pytest", "tests", "notebooks", *NBVAL_ARGS,
-               "-p", "coursekit.nbreport", "-n", "auto", "--dist", "loadscope", *extra)
+               "-p", "course_tools.nbreport", "-n", "auto", "--dist", "loadscope", *extra)
 
 
 def cmd_check(extra: list[str]) -> int:
     ensure_environment()
     one_thread_per_kernel()
-    return run(PYTHON, "-m", "pytest", "notebooks", *NBVAL_ARGS, "-p", "coursekit.nbreport",
+    return run(PYTHON, "-m", "pytest", "notebooks", *NBVAL_ARGS, "-p", "course_tools.nbreport",
                "-n", "auto", "--dist", "loadscope", "-q", "--no-header", "-o", "addopts=",
                *extra)
 
 
 def cmd_refresh(extra: list[str]) -> int:
     ensure_environment()
-    return run(PYTHON, "-m", "coursekit.refresh", *extra)
+    return run(PYTHON, "-m", "course_tools.refresh", *extra)
 
 
 def cmd_bench(extra: list[str]) -> int:

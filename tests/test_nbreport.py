@@ -1,5 +1,6 @@
 """The instructors' summary names the lesson and cell that differ, with both texts."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -18,8 +19,9 @@ def test_changed_number_is_reported_with_expected_and_actual(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "pytest", str(tmp_path), "--nbval", "--nbval-current-env",
          "--nbval-sanitize-with", str(ROOT / "tests" / "nbval_sanitize.cfg"),
-         "-p", "coursekit.nbreport", "-p", "no:cacheprovider", "-o", "addopts=", "-q"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=600,
+         "-p", "course_tools.nbreport", "-p", "no:cacheprovider", "-o", "addopts=", "-q"],
+        cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        capture_output=True, text=True, timeout=600,
     )
     out = result.stdout
     assert result.returncode == 1, out

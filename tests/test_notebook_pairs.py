@@ -6,7 +6,7 @@ These never write a notebook: if one fails, run `python course.py refresh NAME`.
 import jupytext
 import pytest
 
-from coursekit.notebook_pairs import NOTEBOOKS, execution_problems, find_pairs, sync_problems
+from course_tools.notebook_pairs import NOTEBOOKS, execution_problems, find_pairs, sync_problems
 
 PAIRS = find_pairs()
 LESSONS = ["00_setup_check", "01_tensors", "02_autograd", "03_chain_rule",

@@ -1,6 +1,6 @@
 import nbformat
 
-from coursekit.refresh import WIDGET_VIEW, drop_widget_views, merge_streams
+from course_tools.refresh import WIDGET_VIEW, drop_widget_views, merge_streams
 
 
 def stream(name, text):

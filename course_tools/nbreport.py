@@ -1,6 +1,6 @@
 """pytest plugin for the instructors' check: one summary line per lesson.
 
-Loaded by `python course.py check` (`-p coursekit.nbreport`). It collects the
+Loaded by `python course.py check` (`-p course_tools.nbreport`). It collects the
 nbval results of every notebook cell and, at the end, prints per lesson: passed,
 or the cells that differ with nbval's expected/actual text, plus the time taken
 and which device and torch version ran the check.
@@ -98,7 +98,7 @@ def describe_environment() -> str:
 
     import torch
 
-    from .device import DeviceError, choose_device
+    from coursekit.device import DeviceError, choose_device
 
     try:
         device, reason = choose_device()

@@ -13,8 +13,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = ROOT / "notebooks"
+from . import NOTEBOOKS
 
 
 @dataclass(frozen=True)
