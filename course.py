@@ -7,6 +7,8 @@
                                 committed outputs, print a per-lesson summary
     python course.py refresh    maintainers: re-execute lessons and store fresh outputs
     python course.py bench      print the benchmark figures
+    python course.py rehome URL maintainers: move the course to a fork's address (every
+                                lesson's first cell, README badges, pyproject's Source)
 
 The first run creates `.venv/` in this folder and installs `requirements.lock`
 into it; later runs reuse it and start at once. Nothing goes into the system
@@ -148,8 +150,13 @@ def cmd_bench(extra: list[str]) -> int:
     return code
 
 
+def cmd_rehome(extra: list[str]) -> int:
+    ensure_environment()
+    return run(PYTHON, "-m", "course_tools.rehome", *extra)
+
+
 COMMANDS = {"lab": cmd_lab, "test": cmd_test, "check": cmd_check,
-            "refresh": cmd_refresh, "bench": cmd_bench}
+            "refresh": cmd_refresh, "bench": cmd_bench, "rehome": cmd_rehome}
 
 
 def main(argv: list[str]) -> int:

@@ -28,18 +28,22 @@
 
 # %%
 # On Colab or Binder the course helpers may be missing: install them once.
+COURSE_URL = "https://github.com/pytorch-ground-up/course"
 try:
     import coursekit
 except ModuleNotFoundError:
     import subprocess
     import sys
 
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q",
-         "coursekit @ git+https://github.com/pytorch-ground-up/course"],
-        check=True,
+    pip = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", f"coursekit @ git+{COURSE_URL}"],
+        capture_output=True, text=True,
     )
-    import coursekit
+    if pip.returncode == 0:
+        import coursekit
+    else:
+        print(f"Could not install the course helpers (coursekit) from {COURSE_URL}: "
+              "check that this address opens and that you are online, then run this cell again.")
 
 # %%
 device = coursekit.setup()

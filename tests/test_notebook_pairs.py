@@ -6,24 +6,13 @@ These never write a notebook: if one fails, run `python course.py refresh NAME`.
 import jupytext
 import pytest
 
+from course_tools.bootstrap import bootstrap_cell, course_address
 from course_tools.notebook_pairs import NOTEBOOKS, execution_problems, find_pairs, sync_problems
 
 PAIRS = find_pairs()
 LESSONS = ["00_setup_check", "01_tensors", "02_autograd", "03_chain_rule",
            "04_backprop_by_hand", "05_nn_and_optim"]
-BOOTSTRAP = '''# On Colab or Binder the course helpers may be missing: install them once.
-try:
-    import coursekit
-except ModuleNotFoundError:
-    import subprocess
-    import sys
-
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q",
-         "coursekit @ git+https://github.com/pytorch-ground-up/course"],
-        check=True,
-    )
-    import coursekit'''
+BOOTSTRAP = bootstrap_cell(course_address())  # generated from pyproject's Source
 
 
 def ids(pairs):
@@ -57,7 +46,9 @@ def test_every_code_cell_executed_in_order(pair):
 @pytest.mark.parametrize("pair", PAIRS, ids=ids(PAIRS))
 def test_lesson_starts_with_bootstrap_and_setup(pair):
     code = [c.source for c in jupytext.read(pair.script).cells if c.cell_type == "code"]
-    assert code[0] == BOOTSTRAP, "the first code cell must be the shared Colab/Binder bootstrap"
+    assert code[0] == BOOTSTRAP, (
+        "the first code cell must be the Colab/Binder bootstrap: run `python course.py rehome`"
+    )
     assert code[1].startswith("device = coursekit.setup("), "the second must call coursekit.setup()"
 
 
