@@ -113,23 +113,21 @@ def readme_links(address: str, lessons: list[str]) -> str:
     """The README block: a Binder badge and an "Open in Colab" badge per lesson."""
     lines = [README_START]
     github = urlsplit(address).hostname == "github.com"
-    if github:
-        repo = urlsplit(address).path.strip("/")
-        binder = f"https://mybinder.org/v2/gh/{repo}/HEAD?urlpath=lab/tree/notebooks"
-    else:
-        binder = f"https://mybinder.org/v2/git/{quote(address, safe='')}/HEAD?urlpath=lab/tree/notebooks"
+    repo = urlsplit(address).path.strip("/")
+    where = f"gh/{repo}" if github else f"git/{quote(address, safe='')}"
+    binder = f"https://mybinder.org/v2/{where}/HEAD?urlpath=lab/tree/notebooks"
     lines += [
         f"[![Binder](https://mybinder.org/badge_logo.svg)]({binder}) the full course in "
-        "JupyterLab, in your browser, from the course's repository: "
-        f"<{address}>",
+        f"JupyterLab, in your browser (from <{address}>)",
         "",
     ]
     if github:
         badge = "https://colab.research.google.com/assets/colab-badge.svg"
         colab = f"https://colab.research.google.com/github/{repo}/blob/{BRANCH}/notebooks"
-        lines += ["| lesson | open it on Colab |", "| --- | --- |"]
-        lines += [f"| `{name.removesuffix('.ipynb')}` | [![Open In Colab]({badge})]({colab}/{name}) |"
-                  for name in lessons]
+        lines += ["| lesson | on Colab (the lesson and its explorers) |", "| --- | --- |"]
+        for name in lessons:
+            lines.append(f"| `{name.removesuffix('.ipynb')}` | "
+                         f"[![Open In Colab]({badge})]({colab}/{name}) |")
     else:
         lines.append("Colab opens notebooks from GitHub only: no Colab links for this address.")
     lines.append(README_END)

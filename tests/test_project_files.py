@@ -3,6 +3,7 @@
 import re
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 
 try:
@@ -35,8 +36,26 @@ def lock_pins() -> dict[str, list[tuple[str, str | None]]]:
 
 
 def declared() -> list[Requirement]:
-    wanted = PROJECT["dependencies"] + PROJECT["optional-dependencies"]["test"]
-    return [Requirement(r) for r in wanted]
+    """The lessons' dependencies and every extra's, less the extras' references to the
+    project itself ("coursekit[course]" in `test`)."""
+    wanted = PROJECT["dependencies"] + sum(PROJECT["optional-dependencies"].values(), [])
+    requirements = [Requirement(r) for r in wanted]
+    return [r for r in requirements if r.name != PROJECT["name"]]
+
+
+def closure(requirements: list[str]) -> set[str]:
+    """Every distribution `requirements` bring in, transitively, as installed here."""
+    environment = {"extra": ""}
+    seen: set[str] = set()
+    todo = [Requirement(r) for r in requirements]
+    while todo:
+        requirement = todo.pop()
+        name = requirement.name.lower().replace("_", "-")
+        if name in seen or (requirement.marker and not requirement.marker.evaluate(environment)):
+            continue
+        seen.add(name)
+        todo += [Requirement(r) for r in metadata.requires(name) or []]
+    return seen
 
 
 def test_lock_pins_torch_2_13_0():
@@ -57,6 +76,18 @@ def test_lock_satisfies_every_declared_range(python):
         assert requirement.specifier.contains(chosen[0], prereleases=True), (
             f"lock pins {name}=={chosen[0]}, outside pyproject's range {requirement.specifier}"
         )
+
+
+def test_the_lessons_package_brings_no_course_environment():
+    """What Colab installs (coursekit's own dependencies, all the way down) holds no
+    JupyterLab, jupytext or test tool: those are the `course` and `test` extras."""
+    brought = closure(PROJECT["dependencies"])
+    assert {"torch", "numpy", "matplotlib", "ipywidgets", "anywidget"} <= brought
+    course_environment = {"jupyterlab", "jupyter-server", "notebook", "jupytext", "nbval",
+                          "nbclient", "pytest", "playwright", "ruff", "check-jsonschema"}
+    assert not brought & course_environment, sorted(brought & course_environment)
+    every_extra = closure(sum(PROJECT["optional-dependencies"].values(), []))
+    assert {"jupyterlab", "jupytext", "nbval", "pytest"} <= every_extra
 
 
 def test_requires_python_matches_the_lock():
