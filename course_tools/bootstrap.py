@@ -60,17 +60,18 @@ class AddressError(ValueError):
 
 
 def check_address(address: str) -> str:
-    """The address, tidied (no trailing slash); AddressError when it is not a repository URL."""
+    """The address, tidied (no trailing slash, no .git on GitHub); AddressError, with a
+    one-line message, when it is not the https address of a git repository."""
     address = address.strip().rstrip("/")
     parts = urlsplit(address)
     problem = None
-    if parts.scheme not in {"https", "http", "file"} or "://" not in address:
+    if parts.scheme != "https":
         problem = "it does not start with https://"
     elif not re.fullmatch(r"[\w.~:/@%+-]+", address):
-        problem = "it has spaces, quotes or other characters a URL cannot hold"
-    elif parts.scheme != "file" and (not parts.hostname or "." not in parts.hostname):
+        problem = "it holds characters a repository address cannot (spaces, quotes, ?, #)"
+    elif not parts.hostname or "." not in parts.hostname:
         problem = "it names no host"
-    elif len([p for p in parts.path.split("/") if p]) < 2 and parts.scheme != "file":
+    elif len([p for p in parts.path.split("/") if p]) < 2:
         problem = "it names no repository (OWNER/REPO)"
     elif parts.hostname == "github.com" and len(parts.path.strip("/").split("/")) != 2:
         problem = "a GitHub repository's address is https://github.com/OWNER/REPO"

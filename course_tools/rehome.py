@@ -50,7 +50,8 @@ def planned_changes(root: Path, address: str) -> dict[Path, str]:
     cell = bootstrap_cell(address)
     for pair in find_pairs(root / "notebooks"):
         new_texts[pair.script] = _script_with_bootstrap(pair, cell)
-        new_texts[pair.notebook] = _notebook_with_bootstrap(pair, cell)
+        if pair.notebook.exists():  # a new lesson's .ipynb comes from its first refresh
+            new_texts[pair.notebook] = _notebook_with_bootstrap(pair, cell)
     return {path: text for path, text in new_texts.items()
             if path.read_text(encoding="utf-8") != text}
 

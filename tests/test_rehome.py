@@ -106,16 +106,19 @@ def test_rehome_without_an_address_brings_a_new_lesson_up_to_date(course, capsys
     notebook = nbformat.read(lessons / "01_tensors.ipynb", as_version=4)
     next(c for c in notebook.cells if c.cell_type == "code").source = old
     nbformat.write(notebook, lessons / "06_extra.ipynb")
+    (lessons / "07_unrefreshed.py").write_text(script.replace(current, old))  # no .ipynb yet
 
     assert rehome(["--check"], root=course) == 1
     stale = capsys.readouterr().out
     assert "notebooks/06_extra.py" in stale and "notebooks/06_extra.ipynb" in stale
+    assert "notebooks/07_unrefreshed.py" in stale
     assert "README.md" in stale and "notebooks/01_tensors.py" not in stale
 
     assert rehome([], root=course) == 0
     (new_lesson,) = [p for p in find_pairs(lessons) if p.script.stem == "06_extra"]
     assert code_cells(new_lesson.notebook)[0].source == bootstrap_cell(course_address(course))
     assert not sync_problems(new_lesson)
+    assert bootstrap_cell(course_address(course)) in (lessons / "07_unrefreshed.py").read_text()
     assert "notebooks/06_extra.ipynb)" in (course / "README.md").read_text()
     assert rehome(["--check"], root=course) == 0
 
