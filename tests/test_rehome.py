@@ -19,6 +19,7 @@ from course_tools.bootstrap import (
 )
 from course_tools.notebook_pairs import execution_problems, find_pairs, sync_problems
 from course_tools.rehome import main as rehome
+from course_tools.rehome import planned_changes
 
 pytestmark = pytest.mark.skipif(
     shutil.which("git") is None or not (ROOT / ".git").exists(),
@@ -60,6 +61,14 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 def code_cells(path: Path) -> list:
     return [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+
+
+def test_every_place_matches_the_course_address():
+    """Every lesson's first cell and the README's badges come from pyproject's Source."""
+    stale = planned_changes(ROOT, check_address(course_address()))
+    assert not stale, (
+        f"out of date: {', '.join(p.name for p in stale)}; run `python course.py rehome`"
+    )
 
 
 def test_rehome_changes_every_place_and_keeps_every_pair_in_sync(course, capsys):
