@@ -138,17 +138,17 @@ def test_bootstrap_installs_coursekit_and_the_lesson_runs(
     assert fresh_python.parents[1] in installed_from.parents, installed_from
 
 
-def test_bootstrap_with_a_bad_address_prints_one_line(fresh_python, tmp_path, monkeypatch):
+def test_bootstrap_with_a_bad_address_stops_with_one_line(fresh_python, tmp_path, monkeypatch):
+    """A failed install stops "Run all" right there, with one line and no traceback,
+    rather than letting the next cell fail with a NameError that blames the wrong thing."""
     address = f"file://localhost{tmp_path}/no-such-course"
     cells = run_in_kernel(
         fresh_python, [bootstrap_cell(address), "print('coursekit' in dir())"], tmp_path,
         monkeypatch,
     )
     (output,) = cells[0].outputs
-    assert output.output_type == "stream" and output.name == "stdout"
-    lines = output.text.strip().splitlines()
-    assert len(lines) == 1, output.text
-    assert lines[0].startswith("Could not install the course helpers (coursekit) from ")
-    assert address in lines[0] and "run this cell again" in lines[0]
+    assert output.output_type == "error" and output.ename == "CourseSetupError"
+    (line,) = output.traceback  # what Jupyter shows: this line and nothing else
+    assert line.startswith("Could not install the course helpers (coursekit) from ")
+    assert address in line and "run this cell again" in line
     assert cells[1].outputs[0].text.strip() == "False"
-

@@ -31,11 +31,15 @@ except ModuleNotFoundError:
         [sys.executable, "-m", "pip", "install", "-q", f"coursekit @ git+{COURSE_URL}"],
         capture_output=True, text=True,
     )
-    if pip.returncode == 0:
-        import coursekit
-    else:
-        print(f"Could not install the course helpers (coursekit) from {COURSE_URL}: "
-              "check that this address opens and that you are online, then run this cell again.")
+    if pip.returncode != 0:
+        class CourseSetupError(Exception):
+            def _render_traceback_(self):  # Jupyter shows this one line, not a traceback
+                return [str(self)]
+
+        raise CourseSetupError(
+            f"Could not install the course helpers (coursekit) from {COURSE_URL}: check "
+            "that this address opens and that you are online, then run this cell again.") from None
+    import coursekit
 
 # %%
 device = coursekit.setup()
