@@ -40,6 +40,7 @@ from .files import write_atomic
 WORK_DIR = "my-work"
 MANIFEST = ".course-manifest.json"
 LOCK = ".course-lab.lock"  # held by the running `course.py lab` server (POSIX)
+NOT_SYNCED = "not synced"
 
 
 def work_folder(course: Path = ROOT) -> Path:
@@ -130,7 +131,11 @@ def beside_name(target: Path, label: str, content: bytes) -> Path:
 
 def sync_one(name: str, source: Path, work: Path, manifest: Manifest, today: str) -> str:
     """Bring one course notebook into my-work/; return what happened, in words."""
-    new = student_copy(source)
+    try:
+        new = student_copy(source)
+    except (OSError, ValueError) as error:  # e.g. git conflict markers in the course's file
+        return (f"{NOT_SYNCED}: the course's {source.parent.name}/{source.name} is not a "
+                f"readable notebook ({type(error).__name__}); `git status` shows it")
     new_hash = sha256(new)
     target = work / name
     if not target.exists():
@@ -194,8 +199,15 @@ def ensure(course: Path = ROOT) -> Path:
 def pending(course: Path, work: Path) -> list[str]:
     """Course notebooks whose current version my-work/ has not been given yet."""
     manifest = Manifest(work)
-    return [name for name, source in course_notebooks(course).items()
-            if manifest.get(name, "course") != sha256(student_copy(source))]
+    waiting = []
+    for name, source in course_notebooks(course).items():
+        try:
+            offered = sha256(student_copy(source))
+        except (OSError, ValueError):
+            offered = None  # unreadable: `update` names it
+        if offered is not None and manifest.get(name, "course") != offered:
+            waiting.append(name)
+    return waiting
 
 
 # --- reset --------------------------------------------------------------------------------
@@ -220,7 +232,14 @@ def reset(name: str, course: Path = ROOT, now: datetime.datetime | None = None) 
     work = work_folder(course)
     manifest = Manifest(work)
     target = work / resolved
-    fresh = student_copy(course_notebooks(course)[resolved])
+    source = course_notebooks(course)[resolved]
+    try:
+        fresh = student_copy(source)
+    except (OSError, ValueError) as error:
+        print(f"The course's notebooks/{resolved} is not a readable notebook "
+              f"({type(error).__name__}); `git status` shows it. Nothing changed.",
+              file=sys.stderr)
+        return 1
     kept = None
     if target.exists():
         old = target.read_bytes()
@@ -286,8 +305,8 @@ def update_course(course: Path = ROOT) -> str:
 
 def update(course: Path = ROOT) -> int:
     say(update_course(course))
-    sync(course)
-    return 0
+    outcomes = sync(course)
+    return 1 if any(o.startswith(NOT_SYNCED) for o in outcomes.values()) else 0
 
 
 # --- JupyterLab -------------------------------------------------------------------------------

@@ -350,3 +350,21 @@ def test_reset_of_an_unknown_lesson_names_the_valid_ones(course):
         "No lesson named '07_nope'. Lessons: 00_intro, 01_tensors, 02_grad, "
         "solutions/01_tensors_solutions")
     assert not course.work.exists()
+
+
+def test_an_unreadable_course_notebook_is_named_and_the_rest_synced(course):
+    course.update()
+    mine = (course.work / "02_grad.ipynb").read_bytes()
+    broken = course.student / "notebooks" / "02_grad.ipynb"
+    broken.write_text("<<<<<<< Updated upstream\n{}\n=======\n")  # what a git conflict leaves
+    course.publish({"01_tensors": "tensors v2"})
+    result = course.course("update")
+    assert result.returncode == 1
+    assert line_for(result.stdout.splitlines(), "02_grad").endswith(
+        "not synced: the course's notebooks/02_grad.ipynb is not a readable notebook "
+        "(JSONDecodeError); `git status` shows it")
+    assert (course.work / "02_grad.ipynb").read_bytes() == mine
+    assert "Traceback" not in result.stderr
+    reset = course.course("reset", "02_grad")
+    assert reset.returncode == 1 and "not a readable notebook" in reset.stderr
+    assert (course.work / "02_grad.ipynb").read_bytes() == mine
