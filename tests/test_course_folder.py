@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -121,3 +122,23 @@ def test_refresh_from_a_copied_course_writes_only_the_copy(tmp_path):
     assert tree_state(ROOT / "notebooks") == original  # bytes and mtimes: untouched
     assert notebook.stat().st_mtime_ns > copied_mtime - 10**10  # the copy was rewritten
     json.loads(notebook.read_text())
+
+
+def test_the_courses_own_checks_never_judge_my_work(tmp_path):
+    """A student's half-written code in my-work/ fails neither pytest nor ruff."""
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    student = tmp_path / "my-work"
+    student.mkdir()
+    (student / "test_scratch.py").write_text("import os\ndef test_mine():\n    assert False\n")
+    (student / "scratch.ipynb").write_text('{"cells": [], "nbformat": 4}  <<<<<<< broken')
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_ours.py").write_text("def test_ours():\n    assert True\n")
+    collected = subprocess.run([sys.executable, "-m", "pytest", "--co", "-q", "-p",
+                                "no:cacheprovider", "."], cwd=tmp_path, capture_output=True,
+                               text=True, timeout=120)
+    assert collected.returncode == 0, collected.stdout + collected.stderr
+    assert "tests/test_ours.py::test_ours" in collected.stdout  # collection does run here
+    assert "my-work" not in collected.stdout
+    linted = subprocess.run([sys.executable, "-m", "ruff", "check", "."], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120)
+    assert linted.returncode == 0, linted.stdout
