@@ -368,3 +368,28 @@ def test_an_unreadable_course_notebook_is_named_and_the_rest_synced(course):
     reset = course.course("reset", "02_grad")
     assert reset.returncode == 1 and "not a readable notebook" in reset.stderr
     assert (course.work / "02_grad.ipynb").read_bytes() == mine
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the lab lock is POSIX-only (flock)")
+def test_the_lab_lock_passes_to_the_server_and_ends_with_it(tmp_path):
+    """`course.py lab` takes the lock, then execs into jupyter: the lock must stay held
+    by that process (two labs started together cannot both serve my-work/), and go
+    with it (a crashed lab never blocks the next)."""
+    take = ("import os, sys; from pathlib import Path; from course_tools import workspace; "
+            f"print(workspace.hold_lab_lock(Path({str(tmp_path)!r})), flush=True); ")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", take + "os.execv(sys.executable, [sys.executable, '-c', "
+         "'import time; print(\"serving\", flush=True); time.sleep(120)'])"],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "True"
+        assert holder.stdout.readline().strip() == "serving"  # after the exec
+        second = subprocess.run([sys.executable, "-c", take], cwd=ROOT, capture_output=True,
+                                text=True, timeout=60)
+        assert second.stdout.strip() == "False"
+    finally:
+        holder.kill()
+        holder.wait()
+    third = subprocess.run([sys.executable, "-c", take], cwd=ROOT, capture_output=True,
+                           text=True, timeout=60)
+    assert third.stdout.strip() == "True"
