@@ -386,14 +386,19 @@ def lab(argv: list[str], course: Path = ROOT) -> int:
 # --- command line ------------------------------------------------------------------------------
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str], course: Path = ROOT) -> int:
     command, rest = (argv[0], argv[1:]) if argv else ("", [])
-    if command == "update" and not rest:
-        return update()
-    if command == "reset" and len(rest) == 1:
-        return reset(rest[0])
+    try:
+        if command == "update" and not rest:
+            return update(course)
+        if command == "reset" and len(rest) == 1:
+            return reset(rest[0], course)
+    except KeyboardInterrupt:  # every file is whole (atomic writes): say so, in one line
+        say(f"{command} interrupted: every file in {WORK_DIR}/ is whole; run "
+            f"`python course.py {' '.join(argv)}` again to finish")
+        return 130
     if command == "lab":
-        return lab(rest)
+        return lab(rest, course)
     print("usage: python course.py update | reset NN_name | lab [--reference]", file=sys.stderr)
     return 2
 

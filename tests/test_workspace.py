@@ -393,3 +393,19 @@ def test_the_lab_lock_passes_to_the_server_and_ends_with_it(tmp_path):
     third = subprocess.run([sys.executable, "-c", take], cwd=ROOT, capture_output=True,
                            text=True, timeout=60)
     assert third.stdout.strip() == "True"
+
+
+def test_ctrl_c_during_an_update_ends_with_one_line(course, monkeypatch, capsys):
+    course.update()
+    course.publish({"01_tensors": "tensors v2", "02_grad": "grad v2"})
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(workspace, "write_atomic", interrupted)
+    assert workspace.main(["update"], course.student) == 130
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last == ("[course] update interrupted: every file in my-work/ is whole; "
+                    "run `python course.py update` again to finish")
+    all_valid(course.work)
+    assert line_for(course.update(), "02_grad").endswith("updated to the new version")
