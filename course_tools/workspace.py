@@ -217,7 +217,7 @@ def resolve(name: str, course: Path = ROOT) -> str | None:
     """'04_backprop_by_hand', '04_backprop_by_hand.ipynb', 'my-work/04_….ipynb',
     'solutions/04_…_solutions' -> the notebook's name in my-work/ (None if unknown)."""
     cleaned = name.replace("\\", "/").strip()
-    for prefix in (f"{WORK_DIR}/", "notebooks/", "./"):
+    for prefix in ("./", f"{WORK_DIR}/", "notebooks/"):
         cleaned = cleaned.removeprefix(prefix)
     cleaned = cleaned.removesuffix(".ipynb").removesuffix(".py") + ".ipynb"
     return cleaned if cleaned in course_notebooks(course) else None

@@ -333,7 +333,7 @@ def test_reset_gives_a_fresh_copy_and_keeps_the_students_dated(course):
     assert line_for(course.update(), "01_tensors").endswith("updated to the new version")
 
 
-@pytest.mark.parametrize("name", ["01_tensors", "01_tensors.ipynb", "my-work/01_tensors.ipynb",
+@pytest.mark.parametrize("name", ["01_tensors", "01_tensors.ipynb", "./my-work/01_tensors.ipynb",
                                   "solutions/01_tensors_solutions"])
 def test_reset_accepts_the_names_a_student_would_type(course, name):
     course.update()
