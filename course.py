@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
 """One entry point for the course. Needs only Python 3.10+ with pip and venv.
 
-    python course.py lab        open the lessons in JupyterLab (localhost, with a token)
+    python course.py lab        open your copy of the lessons (my-work/) in JupyterLab
+                                (localhost, with a token); `lab --reference` opens the
+                                course's own notebooks/ instead (maintainers, instructors)
+    python course.py update     bring the course up to date, then my-work/ (your changed
+                                lessons are kept; a new version goes beside them)
+    python course.py reset NN_name   a fresh copy of one lesson in my-work/ (yours is kept)
     python course.py test       run every test: unit, notebook sync, nbval, browser
     python course.py check      instructors: re-execute every lesson, compare with the
                                 committed outputs, print a per-lesson summary
@@ -97,21 +102,32 @@ def ensure_browser() -> None:
         say("installing chromium failed: the browser tests will be skipped")
 
 
-def venv_tool(name: str) -> str:
-    return str(BIN / name)
-
-
 def cmd_lab(extra: list[str]) -> int:
     ensure_environment()
-    # Bound to localhost; Jupyter's token authentication stays on (it prints the URL).
-    args = ["--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={ROOT / 'notebooks'}"]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        args.append("--allow-root")  # containers and CI machines often run as root
-    command = [venv_tool("jupyter"), "lab", *args, *extra]
+    # course_tools.workspace makes my-work/, refuses a second server on the same
+    # folder, then execs `jupyter lab` bound to localhost with a token.
+    command = [str(PYTHON), "-m", "course_tools.workspace", "lab", *extra]
     if os.name == "posix":  # become the server: Ctrl+C and kill reach Jupyter itself
         os.chdir(ROOT)
         os.execv(command[0], command)
     return run(*command)
+
+
+def workspace():
+    """course_tools.workspace, imported into this Python: update and reset need
+    no course environment (an update may be what repairs it)."""
+    sys.path.insert(0, str(ROOT))
+    from course_tools import workspace
+
+    return workspace
+
+
+def cmd_update(extra: list[str]) -> int:
+    return workspace().main(["update", *extra])
+
+
+def cmd_reset(extra: list[str]) -> int:
+    return workspace().main(["reset", *extra])
 
 
 def one_thread_per_kernel() -> None:
@@ -156,7 +172,8 @@ def cmd_rehome(extra: list[str]) -> int:
 
 
 COMMANDS = {"lab": cmd_lab, "test": cmd_test, "check": cmd_check,
-            "refresh": cmd_refresh, "bench": cmd_bench, "rehome": cmd_rehome}
+            "refresh": cmd_refresh, "bench": cmd_bench, "rehome": cmd_rehome,
+            "update": cmd_update, "reset": cmd_reset}
 
 
 def main(argv: list[str]) -> int:

@@ -1,9 +1,10 @@
 """A real JupyterLab server and a headless Chromium, for the browser tests and benchmarks.
 
-Used by tests/test_browser.py and benchmarks/bench_browser.py. Nothing here touches
-the repository's notebooks: the server runs on a temporary copy, with its own
-Jupyter config, data, runtime and settings directories, on a free loopback port
-with a random token.
+Used by tests/test_browser.py and benchmarks/bench_browser.py. The server serves
+lessons the way `course.py lab` does, from a my-work/ folder made by the same
+workspace code, with the same server settings; that my-work/ is temporary, as
+are its Jupyter config, data, runtime and settings directories, so nothing here
+touches the repository. It listens on a free loopback port with a random token.
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # course_tools is never installed; benchmarks import us too
+    sys.path.insert(0, str(ROOT))
+from course_tools import workspace  # noqa: E402
+
 NOTEBOOKS = ROOT / "notebooks"
 ARTIFACTS = ROOT / "test-artifacts"
 
@@ -116,7 +121,7 @@ def code_sources(name: str) -> list[str]:
 
 
 class LabServer:
-    """`jupyter lab --no-browser` on a temporary copy of notebooks/; a context manager."""
+    """`jupyter lab --no-browser` on a temporary my-work/; a context manager."""
 
     def __init__(self, startup_timeout: float = 120):
         self.startup_timeout = startup_timeout
@@ -126,7 +131,7 @@ class LabServer:
         self.process: subprocess.Popen | None = None
         self._tmp = tempfile.TemporaryDirectory(prefix="coursekit-lab-")
         self.tmp = Path(self._tmp.name)
-        self.root = self.tmp / "notebooks"
+        self.root = self.tmp / "my-work"
         self.log_path = self.tmp / "jupyter.log"
 
     def url(self, path: str) -> str:
@@ -135,8 +140,7 @@ class LabServer:
         return f"{self.base}{path}{sep}token={self.token}"
 
     def _prepare(self) -> dict:
-        shutil.copytree(NOTEBOOKS, self.root,
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        workspace.sync(ROOT, self.root, report=lambda line: None)  # as `course.py lab` does
         for relative, values in LAB_SETTINGS.items():
             path = self.tmp / "lab-settings" / relative
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -155,17 +159,14 @@ class LabServer:
         env = self._prepare()
         command = [
             sys.executable, "-m", "jupyter", "lab", "--no-browser",
-            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",
-            "--ServerApp.port_retries=0",
+            *workspace.lab_arguments(self.root),  # localhost, root_dir: course.py lab's
+            f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
             f"--IdentityProvider.token={self.token}",
-            f"--ServerApp.root_dir={self.root}",
             f"--LabApp.user_settings_dir={self.tmp / 'lab-settings'}",
             f"--LabApp.workspaces_dir={self.tmp / 'lab-workspaces'}",
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
             "--LabApp.news_url=",
         ]
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            command.append("--allow-root")  # containers and CI machines often run as root
         self._log = open(self.log_path, "wb")  # noqa: SIM115 (closed in stop())
         self.process = subprocess.Popen(command, cwd=self.tmp, env=env, stdout=self._log,
                                         stderr=subprocess.STDOUT, start_new_session=True)

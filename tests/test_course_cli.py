@@ -1,8 +1,17 @@
-"""The course.py entry point: usage, and refresh never overwrites without asking."""
+"""The course.py entry point: usage, refresh never overwrites without asking, lab."""
 
+import json
+import os
+import re
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
+
+from course_copy import copy_course
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -15,7 +24,7 @@ def course(*args, stdin=""):
 def test_usage_lists_the_commands():
     result = course()
     assert result.returncode == 0
-    for command in ("lab", "test", "check", "refresh", "bench"):
+    for command in ("lab", "update", "reset", "test", "check", "refresh", "bench"):
         assert f"python course.py {command}" in result.stdout
 
 
@@ -40,27 +49,26 @@ def test_refresh_rejects_unknown_lessons():
     assert "No lesson named ['99_nonexistent']" in result.stderr
 
 
-def test_lab_binds_to_localhost_and_requires_a_token(tmp_path):
-    import json
-    import os
-    import re
-    import socket
-    import time
-    import urllib.error
-    import urllib.request
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+def test_lab_opens_my_work_on_localhost_with_a_token_once_per_folder(tmp_path):
+    """In a copy of the course (its environment linked in): `course.py lab` creates
+    my-work/ and serves it; a second `course.py lab` points to the first instead
+    of starting; a stale server-info file of a dead server blocks nothing."""
+    copy = copy_course(tmp_path / "course", link_venv=True)
+    runtime = tmp_path / "runtime"
+    runtime.mkdir()
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
-               JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"))
+               JUPYTER_RUNTIME_DIR=str(runtime))
+    # A leftover from a server that is gone: its port answers nothing.
+    stale = {"pid": os.getpid(), "url": f"http://127.0.0.1:{free_port()}/", "token": "old",
+             "root_dir": str(copy / "my-work")}
+    (runtime / "jpserver-1.json").write_text(json.dumps(stale))
+    port = free_port()
+    lab = [sys.executable, str(copy / "course.py"), "lab", "--no-browser",
+           "--ServerApp.port_retries=0"]
     log = tmp_path / "lab.log"
     with open(log, "w") as sink:
-        server = subprocess.Popen(
-            [sys.executable, str(ROOT / "course.py"), "lab", "--no-browser",
-             f"--ServerApp.port={port}", "--ServerApp.port_retries=0"],
-            cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT,
-        )
+        server = subprocess.Popen([*lab, f"--ServerApp.port={port}"], cwd=copy, env=env,
+                                  stdout=sink, stderr=subprocess.STDOUT)
     try:
         token = None
         deadline = time.monotonic() + 120
@@ -76,6 +84,26 @@ def test_lab_binds_to_localhost_and_requires_a_token(tmp_path):
             raise AssertionError("the server answered without a token")
         except urllib.error.HTTPError as refused:
             assert refused.code == 403
+        # It serves my-work/: every lesson once, as a notebook, no .py beside it.
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/contents?token={token}") as r:
+            names = {item["name"] for item in json.load(r)["content"]}
+        lessons = {p.name for p in (ROOT / "notebooks").glob("*.ipynb")}
+        assert names == lessons | {"solutions"}
+        assert "[course] created my-work/" in log.read_text()
+
+        second = subprocess.run([*lab, f"--ServerApp.port={free_port()}"], cwd=copy, env=env,
+                                capture_output=True, text=True, timeout=120)
+        assert second.returncode == 0
+        assert second.stdout.strip() == (
+            "[course] a course server is already running for my-work/: "
+            f"open http://127.0.0.1:{port}/lab?token={token}")
+        assert server.poll() is None
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
