@@ -58,11 +58,17 @@ print("shape:", tuple(t.shape), " dtype:", t.dtype)
 
 # %% [markdown]
 # Decimal numbers become `torch.float32`, which PyTorch also calls
-# `torch.float`: the default for neural networks (half the memory of NumPy's
-# float64, and what GPUs are fastest at). Whole numbers become `torch.int64`.
+# `torch.float`: the usual choice for neural networks. Each number takes 4
+# bytes, half of NumPy's default float64, and GPUs compute with it much faster
+# than with float64. (GPUs are faster still with the 16-bit types `float16` and
+# `bfloat16`, which give up precision for speed; this course stays with
+# float32.) Whole numbers become `torch.int64`.
 
 # %%
 print("torch.float is torch.float32:", torch.float is torch.float32)
+print("bytes per number: float32", torch.ones(1).element_size(),
+      " float64", torch.ones(1, dtype=torch.float64).element_size(),
+      " float16", torch.ones(1, dtype=torch.float16).element_size())
 print("dtype of torch.tensor([1, 2, 3]):", torch.tensor([1, 2, 3]).dtype)
 
 # %% [markdown]
@@ -91,7 +97,9 @@ print("on_device lives on the course device:", on_device.device.type == device.t
 # ## 2. Shapes
 #
 # Indexing works like NumPy: one index per axis, `:` for "all of this axis",
-# negative numbers count from the end.
+# negative numbers count from the end. `.tolist()` turns a tensor into a plain
+# Python list, and `.item()` a one-element tensor into a plain number (more on
+# it in section 3): both print more cleanly than the tensor itself.
 
 # %%
 m = torch.arange(12).reshape(3, 4)  # 0, 1, …, 11 as 3 rows of 4
