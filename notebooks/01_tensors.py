@@ -285,6 +285,7 @@ print(type(back).__name__, back.dtype, back.tolist())
 cpu_data = torch.randn(3, 2)  # drawn on the CPU
 moved = cpu_data.to(device)  # the same numbers, now on the course device
 print("same numbers after .to(device):", torch.equal(moved.cpu(), cpu_data))
+# @ is the matrix product, .T the transpose (rows become columns)
 print("(moved @ moved.T) is on the course device:", (moved @ moved.T).device.type == device.type)
 
 # %% [markdown]
