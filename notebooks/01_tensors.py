@@ -59,10 +59,11 @@ print("shape:", tuple(t.shape), " dtype:", t.dtype)
 # %% [markdown]
 # Decimal numbers become `torch.float32`, which PyTorch also calls
 # `torch.float`: the usual choice for neural networks. Each number takes 4
-# bytes, half of NumPy's default float64, and GPUs compute with it much faster
-# than with float64. (GPUs are faster still with the 16-bit types `float16` and
-# `bfloat16`, which give up precision for speed; this course stays with
-# float32.) Whole numbers become `torch.int64`.
+# bytes, half of NumPy's default float64, so twice as many fit in memory. It is
+# not the fastest type, though: GPUs compute faster still with the 16-bit types
+# `float16` and `bfloat16`, which give up precision for speed (section 5 times
+# them where a GPU is present). This course stays with float32: precise enough
+# for training, and supported everywhere. Whole numbers become `torch.int64`.
 
 # %%
 print("torch.float is torch.float32:", torch.float is torch.float32)
@@ -292,7 +293,8 @@ print("(moved @ moved.T) is on the course device:", (moved @ moved.T).device.typ
 # ### How much faster is a GPU?
 #
 # Where a GPU is in use, the next cell times one 2048×2048 matrix product on the
-# CPU and on the GPU. GPUs run asynchronously, so the timing waits for the GPU
+# CPU and on the GPU, then on the GPU again with the other number types of
+# section 1. GPUs run asynchronously, so the timing waits for the GPU
 # to finish (`torch.cuda.synchronize()`) and runs once before timing, to leave
 # out one-off start-up costs. Without a GPU it says so and we move on.
 
@@ -322,6 +324,13 @@ if device.type == "cuda":
     gpu_ms = matmul_ms(a.to(device), b.to(device), repeats=50)
     print(f"2048×2048 matrix product: CPU {cpu_ms:.1f} ms, GPU {gpu_ms:.2f} ms "
           f"(the GPU is {cpu_ms / gpu_ms:.0f}× faster)")
+    other_types = [torch.float64, torch.float16]
+    if torch.cuda.is_bf16_supported():
+        other_types.append(torch.bfloat16)
+    for dtype in other_types:
+        dtype_ms = matmul_ms(a.to(device, dtype), b.to(device, dtype), repeats=50)
+        print(f"  the same on the GPU in {str(dtype).removeprefix('torch.'):<8}: {dtype_ms:.2f} ms "
+              f"({gpu_ms / dtype_ms:.1f}× the speed of float32)")
 else:
     print("No GPU in use here, so there is nothing to compare: this course runs fine on the CPU.")
 

@@ -319,7 +319,8 @@ print(f"y = {y.data}, dy/dx = {x.grad}")
 
 # %% [markdown]
 # Now a bigger expression with every operation in it (a neuron with a `tanh`,
-# a cost, a division), computed by both engines from the same inputs. PyTorch
+# the hyperbolic tangent, which squashes any number into (−1, 1); a cost; a
+# division), computed by both engines from the same inputs. PyTorch
 # runs in `float64`, like Python's floats, so the two should agree to about
 # 12 digits or better.
 
