@@ -306,7 +306,8 @@ plt.show()
 # That is **gradient descent**.
 #
 # Two words for counting. A **step** is one update of the weights. An
-# **epoch** is one pass over all the training data. When every step uses all
+# **epoch** is one pass over all the training data (the examples the loss is
+# computed from). When every step uses all
 # the data, as in this lesson, one step is one epoch and we just count steps.
 # When the data are fed a piece at a time, as in lesson 03's per-sample
 # updates, an epoch is made of several steps.
@@ -398,6 +399,7 @@ print("as NumPy:", detached.cpu().numpy())
 # %%
 from coursekit.data import random_batch, random_weights
 
+# Both helpers draw on the CPU from a fixed seed, then move to `device` (lesson 01).
 N, D_in, H, D_out = 64, 1000, 100, 10
 inputs, targets = random_batch(N, D_in, D_out, seed=0, device=device)
 w1 = random_weights(D_in, H, seed=1, device=device, requires_grad=True)

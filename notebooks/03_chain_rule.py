@@ -525,7 +525,7 @@ class MLP:
 
 # %% [markdown]
 # Our network: 2 inputs, a hidden layer of 5 neurons, 1 output. The weights
-# start at random between −1 and 1, drawn from Python's own random generator
+# start at random between −1 and 1 (the biases at 0), drawn from Python's own random generator
 # with a fixed seed, so they are the same on every machine.
 
 # %%
@@ -584,7 +584,7 @@ plt.show()
 def loss_and_accuracy(model):
     outputs = [model(p) for p in points]
     errors = [(out - label) ** 2 for out, label in zip(outputs, labels, strict=True)]
-    loss = sum(errors, Value(0.0)) / len(points)
+    loss = sum(errors, Value(0.0)) / len(points)  # sum starting from the Value 0
     correct = sum((out.data > 0) == (label > 0) for out, label in zip(outputs, labels, strict=True))
     return loss, correct / len(points)
 
@@ -682,7 +682,7 @@ print(f"each step builds and walks a graph of {count_values(loss):,} Values")
 #
 # What has the network learned? Colour every point of the plane by the sign of
 # the network's output there (computed with `torch_mlp` on the trained weights,
-# which is much faster on 10,000 points than the engine): the line where the
+# which is much faster than the engine on a 100 × 100 grid of points): the line where the
 # output is 0 is the **decision boundary**.
 
 # %%
@@ -705,8 +705,8 @@ plt.show()
 # The hidden layer let the network draw a closed curve between the rings,
 # which no single neuron (its boundary is a straight line) could. Far from the
 # data, where it has seen no points, the network's choice is arbitrary: see
-# the top right corner. Lesson 05 builds the same kind
-# of network from PyTorch's ready-made layers.
+# the top right corner. Lesson 05 builds the same kind of network from
+# PyTorch's ready-made layers.
 
 # %% [markdown]
 # ## 8. Exercises
