@@ -104,7 +104,10 @@ print("All versions are recent enough." if not too_old else f"Too old: {', '.joi
 # %% [markdown]
 # ## 3. A first tensor on the chosen device
 #
-# A tiny computation on `device`. If this cell runs, PyTorch works.
+# A tiny computation on `device`. If this cell runs, PyTorch works. (A
+# *tensor* is PyTorch's array of numbers; lesson 01 explains every call in this
+# cell, including `.item()`, which turns a one-number tensor into a plain Python
+# number.)
 
 # %%
 a = torch.arange(6.0).reshape(2, 3).to(device)
@@ -196,10 +199,17 @@ WaveExplorer()
 # build for that version or update the driver).
 #
 # **Downloads are slow or time out?** Use a package mirror near you:
-# `pip config set global.index-url <mirror URL>` (conda: add the mirror as a
-# channel), and raise pip's timeout with `PIP_DEFAULT_TIMEOUT=120`.
+# `pip config set global.index-url <mirror URL>`, and raise pip's timeout with
+# `PIP_DEFAULT_TIMEOUT=120`. With conda, add the mirror as a channel
+# (`conda config --add channels <mirror channel URL>`) and then **drop the
+# `-c pytorch`** from the install command pytorch.org shows you: `-c pytorch`
+# names the original channel, so as long as it is there conda keeps fetching
+# from it, mirror or not.
 #
-# **Proxy errors during install** (`ProxyError`, `SSL: CERTIFICATE_VERIFY_FAILED`
-# behind a company network): set `HTTPS_PROXY=http://proxy:port` for pip, and if
-# your network inspects TLS, point pip at your company's certificate with
-# `PIP_CERT=/path/to/company-ca.pem`. Ask your IT team for both values.
+# **`ProxyError` during install?** The usual cause is a VPN or proxy tool
+# still switched on while pip or conda downloads. Turn it off, then run the
+# install again: that fixes it in most cases. Only if you are on a company
+# network that *requires* a proxy do you need the opposite: ask your IT team
+# for the proxy address (`HTTPS_PROXY=http://proxy:port`) and, if pip then
+# reports `SSL: CERTIFICATE_VERIFY_FAILED`, for the company certificate
+# (`PIP_CERT=/path/to/company-ca.pem`).

@@ -66,11 +66,18 @@ print("shape:", tuple(t.shape), " dtype:", t.dtype)
 
 # %% [markdown]
 # Decimal numbers become `torch.float32`, which PyTorch also calls
-# `torch.float`: the default for neural networks (half the memory of NumPy's
-# float64, and what GPUs are fastest at). Whole numbers become `torch.int64`.
+# `torch.float`: the usual choice for neural networks. Each number takes 4
+# bytes, half of NumPy's default float64, so twice as many fit in memory. It is
+# not the fastest type, though: GPUs compute faster still with the 16-bit types
+# `float16` and `bfloat16`, which give up precision for speed (section 5 times
+# them where a GPU is present). This course stays with float32: precise enough
+# for training, and supported everywhere. Whole numbers become `torch.int64`.
 
 # %%
 print("torch.float is torch.float32:", torch.float is torch.float32)
+print("bytes per number: float32", torch.ones(1).element_size(),
+      " float64", torch.ones(1, dtype=torch.float64).element_size(),
+      " float16", torch.ones(1, dtype=torch.float16).element_size())
 print("dtype of torch.tensor([1, 2, 3]):", torch.tensor([1, 2, 3]).dtype)
 
 # %% [markdown]
@@ -99,7 +106,9 @@ print("on_device lives on the course device:", on_device.device.type == device.t
 # ## 2. Shapes
 #
 # Indexing works like NumPy: one index per axis, `:` for "all of this axis",
-# negative numbers count from the end.
+# negative numbers count from the end. `.tolist()` turns a tensor into a plain
+# Python list, and `.item()` a one-element tensor into a plain number (more on
+# it in section 3): both print more cleanly than the tensor itself.
 
 # %%
 m = torch.arange(12).reshape(3, 4)  # 0, 1, …, 11 as 3 rows of 4
@@ -285,13 +294,15 @@ print(type(back).__name__, back.dtype, back.tolist())
 cpu_data = torch.randn(3, 2)  # drawn on the CPU
 moved = cpu_data.to(device)  # the same numbers, now on the course device
 print("same numbers after .to(device):", torch.equal(moved.cpu(), cpu_data))
+# @ is the matrix product, .T the transpose (rows become columns)
 print("(moved @ moved.T) is on the course device:", (moved @ moved.T).device.type == device.type)
 
 # %% [markdown]
 # ### How much faster is a GPU?
 #
 # Where a GPU is in use, the next cell times one 2048×2048 matrix product on the
-# CPU and on the GPU. GPUs run asynchronously, so the timing waits for the GPU
+# CPU and on the GPU, then on the GPU again with the other number types of
+# section 1. GPUs run asynchronously, so the timing waits for the GPU
 # to finish (`torch.cuda.synchronize()`) and runs once before timing, to leave
 # out one-off start-up costs. Without a GPU it says so and we move on.
 
@@ -321,6 +332,13 @@ if device.type == "cuda":
     gpu_ms = matmul_ms(a.to(device), b.to(device), repeats=50)
     print(f"2048×2048 matrix product: CPU {cpu_ms:.1f} ms, GPU {gpu_ms:.2f} ms "
           f"(the GPU is {cpu_ms / gpu_ms:.0f}× faster)")
+    other_types = [torch.float64, torch.float16]
+    if torch.cuda.is_bf16_supported():
+        other_types.append(torch.bfloat16)
+    for dtype in other_types:
+        dtype_ms = matmul_ms(a.to(device, dtype), b.to(device, dtype), repeats=50)
+        print(f"  the same on the GPU in {str(dtype).removeprefix('torch.'):<8}: {dtype_ms:.2f} ms "
+              f"({gpu_ms / dtype_ms:.1f}× the speed of float32)")
 else:
     print("No GPU in use here, so there is nothing to compare: this course runs fine on the CPU.")
 

@@ -21,8 +21,10 @@
 # 1. check the chain rule with numbers, for one path and for several paths;
 # 2. see what the forward pass already knows and what only the backward pass can supply;
 # 3. draw the graph that PyTorch records, with a value and a gradient on every node;
-# 4. read (and use) a complete autograd engine of under 100 lines;
-# 5. train a one-weight model, ŷ = w·x, with autograd.
+# 4. read (and use) a complete autograd engine of about a hundred lines;
+# 5. train a one-weight model, ŷ = w·x, with autograd;
+# 6. build a small neural network out of the engine's values, train it, and
+#    check its gradients against PyTorch.
 #
 # Then five exercises, checked by the notebook.
 
@@ -297,7 +299,10 @@ plt.show()
 # `backward()` first lists the nodes so that every node comes after the nodes
 # it was computed from (a *topological order*), then calls `_backward` in the
 # reverse of that order: by the time a node passes its gradient on, every user
-# of that node has already added its share. Here is the whole engine:
+# of that node has already added its share. Operations also accept plain
+# numbers (as in `x * 3`): the small function `as_value` at the end wraps them
+# in a `Value` first. Here is the whole engine, the file
+# `coursekit/tiny_autograd.py`, comments included:
 
 # %%
 import inspect
@@ -307,7 +312,9 @@ from IPython.display import Code
 from coursekit import tiny_autograd
 from coursekit.tiny_autograd import Value
 
-Code(inspect.getsource(tiny_autograd.Value), language="python")
+source = inspect.getsource(tiny_autograd)
+print(f"{len(source.splitlines())} lines")
+Code(source, language="python")
 
 # %% [markdown]
 # The same y = x·x + x as above, with the tiny engine:
@@ -320,7 +327,8 @@ print(f"y = {y.data}, dy/dx = {x.grad}")
 
 # %% [markdown]
 # Now a bigger expression with every operation in it (a neuron with a `tanh`,
-# a cost, a division), computed by both engines from the same inputs. PyTorch
+# the hyperbolic tangent, which squashes any number into (−1, 1); a cost; a
+# division), computed by both engines from the same inputs. PyTorch
 # runs in `float64`, like Python's floats, so the two should agree to about
 # 12 digits or better.
 
@@ -357,17 +365,45 @@ print(f"gradients agree to 1e-12: {worst < 1e-12}")
 # one weight, ŷ = w·x, and starts at w = 3, so it predicts 12 for x = 4 instead
 # of 8. We go through the samples one at a time (per-sample updates): squared
 # error, `backward()`, step `w.data -= lr · w.grad`, then `w.grad.zero_()` so
-# the next sample starts from a clean gradient. Learning rate 0.01, 100 epochs.
+# the next sample starts from a clean gradient. Learning rate 0.01, 100 epochs:
+# each epoch is one pass over the three samples, so three steps.
 #
-# (Updating `w.data` changes the number without recording an operation; the
-# `with torch.no_grad(): w -= lr * w.grad` of lesson 02 does the same.)
+# ### A word on `w.data`
+#
+# The loop below updates `w.data`: the tensor's numbers with autograd switched
+# off, so changing them records nothing. It is a **legacy** interface that you
+# will meet in older code, and it bypasses autograd's safety checks. If the old value of `w` is still needed by a backward pass,
+# `.data` changes it silently and the gradient comes out wrong, where the
+# recommended `with torch.no_grad(): w -= …` of lesson 02 stops with an error.
+# Here d(a·a)/da at a = 2 should be 4:
+
+# %%
+a = torch.tensor(2.0, requires_grad=True)
+product = a * a  # its backward needs the value of a
+a.data -= 1.0  # legacy update: not noticed
+product.backward()
+print(f"after a.data -= 1:  gradient {a.grad.item():g} (wrong: computed with the new a = 1)")
+
+a = torch.tensor(2.0, requires_grad=True)
+product = a * a
+with torch.no_grad():
+    a -= 1.0  # recommended update: autograd notices the change
+try:
+    product.backward()
+except RuntimeError as error:
+    print("with torch.no_grad(): RuntimeError:", str(error).split(":")[0])
+
+# %% [markdown]
+# In the training loop below nothing needs the old `w` once `backward()` has
+# run, so both ways give exactly the same numbers (the next cell checks it).
+# Prefer `no_grad` in your own code.
 
 # %%
 xs = torch.tensor([1.0, 2.0, 3.0]).to(device)
 ys = torch.tensor([2.0, 4.0, 6.0]).to(device)
 
 
-def train(w0, lr=0.01, epochs=100):
+def train(w0, lr=0.01, epochs=100, legacy=True):
     """Per-sample gradient descent; returns the weight and the summed loss of each epoch."""
     w = torch.tensor(w0, device=device, requires_grad=True)
     losses = []
@@ -376,11 +412,20 @@ def train(w0, lr=0.01, epochs=100):
         for x, y in zip(xs, ys, strict=True):
             loss = (w * x - y) ** 2
             loss.backward()
-            w.data -= lr * w.grad
+            if legacy:
+                w.data -= lr * w.grad  # the old way
+            else:
+                with torch.no_grad():  # the recommended way
+                    w -= lr * w.grad
             w.grad.zero_()
             epoch_loss += loss.item()
         losses.append(epoch_loss)
     return w, losses
+
+
+w_legacy, _ = train(3.0)
+w_no_grad, _ = train(3.0, legacy=False)
+print(f"w.data and no_grad end at the same w: {w_legacy.item() == w_no_grad.item()}")
 
 
 for w0 in (3.0, 1.0):
@@ -405,13 +450,274 @@ plt.show()
 
 # %% [markdown]
 # The two curves almost coincide: both starts are 1 away from w = 2, and the
-# squared error does not care about the side. After about 45 epochs the curves
-# stop falling and go flat, near 1e-11: w is then one float32 step away from 2,
-# and the updates have become too small to change a 32-bit number (which
-# carries about 7 digits). That is as close as this precision can get.
+# squared error does not care about the side. Then, around epoch 50, they stop falling and go flat. w has stopped moving a few float32 steps short
+# of 2: each update lr·grad has become smaller than half the gap between
+# neighbouring float32 numbers near 2, so it rounds away (lesson 02 measured
+# the same effect in a bigger network). That is as close as this precision
+# gets:
+
+# %%
+for w0 in (3.0, 1.0):
+    w, losses = train(w0)
+    w_cpu = w.detach().cpu()
+    # the gap from w to the next float32 number towards 2
+    gap = (torch.nextafter(w_cpu, torch.tensor(2.0)) - w_cpu).abs().item()
+    last_change = max(e for e in range(1, len(losses)) if losses[e] != losses[e - 1])
+    print(f"w0 = {w0}: loss flat from epoch {last_change + 1} at {losses[-1]:.0e}; "
+          f"w − 2 = {w.item() - 2:+.1e}, about {abs(w.item() - 2) / gap:.0f} float32 gaps")
 
 # %% [markdown]
-# ## 7. Exercises
+# ## 7. A small neural network on the tiny engine
+#
+# The engine of section 5 differentiates any expression built from its
+# operations, so it can train a real (if small) neural network. Three building
+# blocks, each a few lines:
+#
+# - a **neuron** has one weight per input and a bias b, and outputs
+#   tanh(w₁x₁ + w₂x₂ + … + b): the neuron of section 3 with a `tanh` on top, which
+#   squashes any number into (−1, 1) and makes the network more than a straight
+#   line;
+# - a **layer** is several neurons that all read the same inputs;
+# - an **MLP** (multi-layer perceptron) is layers in a row, each reading the
+#   outputs of the one before.
+#
+# Every weight is a `Value`, and so is every number computed from them.
+
+# %%
+import random
+
+
+class Neuron:
+    """tanh(w · x + b) for a list x of inputs, with every weight a Value."""
+
+    def __init__(self, n_inputs, rng):
+        self.w = [Value(rng.uniform(-1, 1)) for _ in range(n_inputs)]
+        self.b = Value(0.0)
+
+    def __call__(self, x):
+        z = self.b
+        for w_i, x_i in zip(self.w, x, strict=True):
+            z = z + w_i * x_i
+        return z.tanh()
+
+    def parameters(self):
+        return self.w + [self.b]
+
+
+class Layer:
+    """n_outputs neurons reading the same inputs; returns the list of their outputs."""
+
+    def __init__(self, n_inputs, n_outputs, rng):
+        self.neurons = [Neuron(n_inputs, rng) for _ in range(n_outputs)]
+
+    def __call__(self, x):
+        return [neuron(x) for neuron in self.neurons]
+
+    def parameters(self):
+        return [p for neuron in self.neurons for p in neuron.parameters()]
+
+
+class MLP:
+    """Two layers: n_inputs -> n_hidden neurons -> one output neuron."""
+
+    def __init__(self, n_inputs, n_hidden, rng):
+        self.layers = [Layer(n_inputs, n_hidden, rng), Layer(n_hidden, 1, rng)]
+
+    def __call__(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x[0]  # the output layer has one neuron
+
+    def parameters(self):
+        return [p for layer in self.layers for p in layer.parameters()]
+
+# %% [markdown]
+# Our network: 2 inputs, a hidden layer of 5 neurons, 1 output. The weights
+# start at random between −1 and 1 (the biases at 0), drawn from Python's own random generator
+# with a fixed seed, so they are the same on every machine.
+
+# %%
+model = MLP(2, 5, random.Random(0))
+print(f"{len(model.parameters())} weights and biases: 5 × (2 + 1) in the hidden layer, "
+      f"1 × (5 + 1) in the output layer")
+
+# %% [markdown]
+# ### The data: two rings
+#
+# A classification task in 2-D, made here (nothing to download): 10 points of
+# class −1 on a small ring around the origin, 10 of class +1 on a larger ring
+# around those. No straight line separates the two classes, so the network
+# needs its hidden layer.
+
+# %%
+def two_rings(n_per_class=10, seed=0):
+    """Points on two noisy rings (radius 0.5: class −1, radius 1.5: class +1)."""
+    rng = random.Random(seed)
+    points, labels = [], []
+    for label, radius in ((-1.0, 0.5), (1.0, 1.5)):
+        for _ in range(n_per_class):
+            angle = rng.uniform(0, 2 * math.pi)
+            r = radius + rng.gauss(0, 0.2)
+            points.append([r * math.cos(angle), r * math.sin(angle)])
+            labels.append(label)
+    return points, labels
+
+
+points, labels = two_rings()
+print(f"{len(points)} points, {labels.count(-1.0)} of class −1 and "
+      f"{labels.count(1.0)} of class +1; the first: {[round(c, 3) for c in points[0]]}")
+
+# %%
+def plot_points(ax):
+    for label, color in ((-1.0, "C0"), (1.0, "C1")):
+        chosen = [p for p, lab in zip(points, labels, strict=True) if lab == label]
+        ax.scatter([p[0] for p in chosen], [p[1] for p in chosen], color=color,
+                   edgecolor="k", label=f"class {label:+.0f}")
+    ax.set(xlabel="x₁", ylabel="x₂", aspect="equal")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1))  # outside, right of the plot
+
+
+fig, ax = plt.subplots(figsize=(6.4, 4.4))
+plot_points(ax)
+ax.set_title("Two rings: no straight line separates the classes")
+plt.show()
+
+# %% [markdown]
+# The network's output is a number between −1 and 1 (the last `tanh`). We ask
+# it to output the label, −1 or +1, and measure how far it is with the mean
+# squared error over all 20 points. The predicted class is the sign of the
+# output.
+
+# %%
+def loss_and_accuracy(model):
+    outputs = [model(p) for p in points]
+    errors = [(out - label) ** 2 for out, label in zip(outputs, labels, strict=True)]
+    loss = sum(errors, Value(0.0)) / len(points)  # sum starting from the Value 0
+    correct = sum((out.data > 0) == (label > 0) for out, label in zip(outputs, labels, strict=True))
+    return loss, correct / len(points)
+
+
+loss, accuracy = loss_and_accuracy(model)
+print(f"before training: loss {loss.data:.4f}, accuracy {accuracy:.0%}")
+
+# %% [markdown]
+# ### Check the whole network against PyTorch
+#
+# Before trusting the engine with training, compare its gradients for every
+# weight with PyTorch's, on the same weights and data. In PyTorch the same
+# network is two lines of matrix algebra: the hidden layer's weights are a 5×2
+# matrix W₁ (one row per neuron) and a bias vector b₁, so all five neurons at
+# once are tanh(X·W₁ᵀ + b₁) (`.T` is the transpose). Everything in `float64`,
+# like Python's floats.
+
+# %%
+def as_tensors(model):
+    """The model's weights as float64 leaf tensors: W1 (5×2), b1 (5), W2 (1×5), b2 (1)."""
+    tensors = []
+    for layer in model.layers:
+        weights = [[w.data for w in neuron.w] for neuron in layer.neurons]
+        biases = [neuron.b.data for neuron in layer.neurons]
+        tensors.append(torch.tensor(weights, dtype=torch.float64, requires_grad=True))
+        tensors.append(torch.tensor(biases, dtype=torch.float64, requires_grad=True))
+    return tensors
+
+
+def torch_mlp(X, W1, b1, W2, b2):
+    """The same two-layer network on a whole batch X (one point per row)."""
+    hidden = torch.tanh(X @ W1.T + b1)
+    return torch.tanh(hidden @ W2.T + b2)[:, 0]
+
+
+X = torch.tensor(points, dtype=torch.float64)
+targets = torch.tensor(labels, dtype=torch.float64)
+W1, b1, W2, b2 = as_tensors(model)
+torch_loss = ((torch_mlp(X, W1, b1, W2, b2) - targets) ** 2).mean()
+torch_loss.backward()
+
+loss.backward()  # the tiny engine, on the loss computed above
+pairs = []  # (tiny engine, PyTorch) for every weight and bias
+for layer, (W, b) in zip(model.layers, [(W1, b1), (W2, b2)], strict=True):
+    for i, neuron in enumerate(layer.neurons):  # neuron i is row i of W
+        pairs += [(w.grad, W.grad[i, j].item()) for j, w in enumerate(neuron.w)]
+        pairs.append((neuron.b.grad, b.grad[i].item()))
+worst = max(abs(ours - theirs) for ours, theirs in pairs)
+print(f"loss: tiny {loss.data:.10f}, torch {torch_loss.item():.10f}")
+print(f"largest difference over all {len(pairs)} gradients, rounded to 12 decimals: "
+      f"{round(worst, 12):.12f}")
+
+# %% [markdown]
+# ### Training
+#
+# Gradient descent as in lesson 02, every step on all 20 points (so one step is
+# one epoch): forward, loss, set every weight's `.grad` to zero (the engine,
+# like PyTorch, *adds* into the gradients of the weights), backward, update.
+# Learning rate 0.5, 50 steps.
+
+# %%
+def count_values(out):
+    """How many Values the graph behind `out` holds."""
+    seen, stack = set(), [out]
+    while stack:
+        value = stack.pop()
+        if value not in seen:
+            seen.add(value)
+            stack.extend(value._parents)
+    return len(seen)
+
+
+history = []
+for step in range(50):
+    loss, accuracy = loss_and_accuracy(model)
+    history.append(loss.data)
+    for p in model.parameters():
+        p.grad = 0.0
+    loss.backward()
+    for p in model.parameters():
+        p.data -= 0.5 * p.grad
+    if step % 10 == 0:
+        print(f"step {step:2d}: loss {loss.data:.4f}, accuracy {accuracy:.0%}")
+
+loss, accuracy = loss_and_accuracy(model)
+print(f"after 50 steps: loss {loss.data:.4f}, accuracy {accuracy:.0%}")
+print(f"each step builds and walks a graph of {count_values(loss):,} Values")
+
+# %% [markdown]
+# That graph size is why the data set and the network are this small. Every
+# `Value` is a Python object, created, sorted and visited one at a time: the
+# engine is slow on purpose, to be readable. Sized like this, the whole lesson
+# still runs in well under half a minute. PyTorch does the same work with a
+# handful of operations on whole tensors, each running compiled code.
+#
+# What has the network learned? Colour every point of the plane by the sign of
+# the network's output there (computed with `torch_mlp` on the trained weights,
+# which is much faster than the engine on a 100 × 100 grid of points): the line where the
+# output is 0 is the **decision boundary**.
+
+# %%
+ticks = torch.linspace(-2.5, 2.5, 100, dtype=torch.float64).tolist()
+grid_points = torch.tensor([[x1, x2] for x2 in ticks for x1 in ticks], dtype=torch.float64)
+with torch.no_grad():
+    outputs = torch_mlp(grid_points, *as_tensors(model))
+surface = outputs.reshape(100, 100)  # row: one x₂ of the grid, column: one x₁
+
+fig, ax = plt.subplots(figsize=(6.4, 4.4))
+ax.contourf(ticks, ticks, surface, levels=[-1, 0, 1], colors=["C0", "C1"], alpha=0.25)
+ax.contour(ticks, ticks, surface, levels=[0], colors="k", linewidths=1.5)
+plot_points(ax)
+ax.plot([], [], "k-", label="decision boundary\n(output 0)")
+ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1))
+ax.set_title("The trained MLP: shaded by predicted class")
+plt.show()
+
+# %% [markdown]
+# The hidden layer let the network draw a closed curve between the rings,
+# which no single neuron (its boundary is a straight line) could. Far from the
+# data, where it has seen no points, the network's choice is arbitrary: see
+# the top right corner. Lesson 05 builds the same kind of network from
+# PyTorch's ready-made layers.
+
+# %% [markdown]
+# ## 8. Exercises
 #
 # Fill in each template, run it, then run the check below it. `hint(n)` prints a
 # hint for exercise n. The solutions are in `solutions/03_chain_rule_solutions.ipynb`.

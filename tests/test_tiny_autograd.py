@@ -108,3 +108,38 @@ def test_bad_operands_are_clear():
 
 def test_repr_shows_data_and_grad():
     assert repr(Value(1.5)) == "Value(data=1.5, grad=0)"
+
+
+def test_small_network_gradients_match_pytorch():
+    # Lesson 03 trains a two-layer tanh network made of Values: a wide graph in
+    # which every weight reaches the loss along one path per data point.
+    points = [[0.3, -1.2], [1.5, 0.4], [-0.7, 0.9], [0.1, 0.2]]
+    targets = [1.0, -1.0, 1.0, -1.0]
+    w1 = [[0.5, -0.3], [0.8, 0.1], [-0.6, 0.7]]  # 3 hidden neurons, 2 inputs each
+    b1, w2, b2 = [0.1, -0.2, 0.05], [0.9, -0.4, 0.3], -0.1
+
+    def network(x, w1, b1, w2, b2):
+        hidden = []
+        for row, b in zip(w1, b1, strict=True):
+            hidden.append(sum((w * xi for w, xi in zip(row, x, strict=True)), b).tanh())
+        return sum((w * h for w, h in zip(w2, hidden, strict=True)), b2).tanh()
+
+    tw1, tb1, tw2, tb2 = ([[Value(w) for w in row] for row in w1], [Value(b) for b in b1],
+                          [Value(w) for w in w2], Value(b2))
+    errors = [(network(x, tw1, tb1, tw2, tb2) - t) ** 2
+              for x, t in zip(points, targets, strict=True)]
+    loss = sum(errors) / len(points)
+    loss.backward()
+
+    W1, B1, W2, B2 = (torch.tensor(v, dtype=torch.float64, requires_grad=True)
+                      for v in (w1, b1, w2, b2))
+    X, T = torch.tensor(points, dtype=torch.float64), torch.tensor(targets, dtype=torch.float64)
+    ref = ((torch.tanh(torch.tanh(X @ W1.T + B1) @ W2 + B2) - T) ** 2).mean()
+    ref.backward()
+
+    assert loss.data == pytest.approx(ref.item(), rel=1e-12)
+    assert [w.grad for row in tw1 for w in row] == pytest.approx(W1.grad.flatten().tolist(),
+                                                                rel=1e-10)
+    assert [b.grad for b in tb1] == pytest.approx(B1.grad.tolist(), rel=1e-10)
+    assert [w.grad for w in tw2] == pytest.approx(W2.grad.tolist(), rel=1e-10)
+    assert tb2.grad == pytest.approx(B2.grad.item(), rel=1e-10)
