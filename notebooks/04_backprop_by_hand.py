@@ -262,7 +262,7 @@ print(f"H = [[{H[0, 0]:7.2f}, {H[0, 1]:5.2f}],\n     [{H[1, 0]:7.2f}, {H[1, 1]:5
 
 # %% [markdown]
 # The curvature along any direction u (an arrow of length 1 in the (w, b)
-# plane) is uᵀHu. You can check that on the loss itself with a finite
+# plane) is uᵀHu = Σᵢⱼ uᵢ·Hᵢⱼ·uⱼ, in code `u @ H @ u`. You can check that on the loss itself with a finite
 # difference for the second derivative, (L(θ + h·u) − 2·L(θ) + L(θ − h·u)) / h²,
 # where θ = (w, b) is a point of the plane:
 
@@ -285,7 +285,7 @@ for name, u in [("along w", [1.0, 0.0]), ("along b", [0.0, 1.0]),
 # the two columns side by side.
 
 # %%
-angles = torch.arange(0, 180, 0.1, dtype=torch.float64)  # α in degrees
+angles = torch.arange(0, 180, 0.1, dtype=torch.float64)  # α = 0, 0.1, …, 179.9 degrees
 radians = torch.deg2rad(angles)
 directions = torch.stack([torch.cos(radians), torch.sin(radians)], dim=1)
 curvatures = ((directions @ H) * directions).sum(dim=1)  # uᵀHu for every u at once
@@ -305,7 +305,7 @@ for pick, word in [(curvatures.argmax(), "largest"), (curvatures.argmin(), "smal
 eigenvalues, eigenvectors = torch.linalg.eigh(H)
 for k, name in [(1, "steep axis"), (0, "flat axis ")]:
     u = eigenvectors[:, k]
-    # u and −u are the same axis, so the angle is taken modulo 180°
+    # atan2(u_b, u_w) is the angle of the arrow u; u and −u are the same axis, hence % 180
     angle = torch.rad2deg(torch.atan2(u[1], u[0])).item() % 180
     print(f"{name}: λ = {eigenvalues[k].item():6.2f} at α = {angle:5.1f}°;  "
           f"H·u = λ·u: {torch.allclose(H @ u, eigenvalues[k] * u)}")
@@ -329,7 +329,8 @@ print(f"best line: w* = {best[0].item():.3f}, b* = {best[1].item():.3f}, "
 # bottom. Along the steep axis the rings are packed tight; along the flat axis
 # they stretch far out: a long, narrow valley. (w and b have very different
 # ranges on this plot, so the axes, at right angles in (w, b), do not look
-# perpendicular on screen.)
+# perpendicular on screen.) `torch.meshgrid` makes a grid of (w, b) pairs,
+# and `plt.contour` draws the lines of equal loss over it.
 
 # %%
 w_grid, b_grid = torch.meshgrid(torch.linspace(-1, 4.5, 200, dtype=torch.float64),
@@ -361,7 +362,8 @@ plt.show()
 # step on the bowl is one step on each of those parabolas at the same time:
 # the distance to the minimum along an axis is multiplied by 1 − lr·λ per
 # epoch. (The algebra: the gradient is H·(θ − θ*), so a step maps θ − θ* to
-# (I − lr·H)(θ − θ*), and H only stretches its eigenvectors.) There is one
+# (I − lr·H)(θ − θ*), where I is the identity matrix, and H only stretches
+# its eigenvectors.) There is one
 # learning rate for both axes, so:
 #
 # - the steep axis sets the limit: lr must stay below **2/λ_max**, or that

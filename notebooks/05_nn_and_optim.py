@@ -380,6 +380,7 @@ print(f"curvature along w: {curvature_w:.0f}, along b: {curvature_b:.0f} "
 print(f"slope at the start along w: {slope_w:.1f}, along b: {slope_b:.1f} "
       f"(ratio {slope_w / slope_b:.0f})")
 print(f"plain gradient descent is stable only for lr < 2/λ_max = {PROBLEM.sgd_threshold:.4f}")
+# A known result for heavy-ball momentum (not derived here): the limit becomes 2·(1 + 0.9)/λ_max.
 print(f"with momentum 0.9 the limit is 2·(1 + 0.9)/λ_max = {2 * 1.9 / PROBLEM.lambda_max:.4f}")
 print(f"best possible loss: {PROBLEM.best_loss:.2f} at w = {PROBLEM.solution[0]:.2f}, "
       f"b = {PROBLEM.solution[1]:.2f}")
@@ -554,8 +555,10 @@ for (name, lr), (_, path) in long_runs.items():
 # %% [markdown]
 # RMSprop keeps stepping exactly lr in each coordinate, so it cannot land on
 # the minimum: it ends up jumping across it and back, between two points that
-# lie lr/2 to either side of (w*, b*) in both coordinates. Its loss there is
-# the best loss plus ½·(lr/2)²·(H_ww + 2·H_wb + H_bb), which grows like lr²:
+# lie lr/2 to either side of (w*, b*) in both coordinates. On lesson 04's bowl
+# the loss at an offset Δ from the minimum is the best loss plus ½·ΔᵀHΔ; with
+# Δ = (lr/2, lr/2) that is ½·(lr/2)²·(H_ww + 2·H_wb + H_bb), which grows like
+# lr²:
 
 # %%
 (h_ww, h_wb), (_, h_bb) = PROBLEM.hessian
@@ -585,7 +588,7 @@ for lr in LONG_LRS:
 # %%
 p = torch.tensor(PROBLEM.start, requires_grad=True)
 adam = torch.optim.Adam([p], lr=10.0)
-beta2 = adam.defaults["betas"][1]
+beta2 = adam.defaults["betas"][1]  # the optimizer's settings: β2 = 0.999
 for step in range(1701):
     loss = ((p[0] * x_line + p[1] - y_line) ** 2).mean()  # the loss after `step` steps
     if step in (200, 600, 1000, 1400, 1700):
