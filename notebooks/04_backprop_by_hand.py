@@ -175,9 +175,14 @@ print("loss(epoch k) / loss(epoch k-1):", ", ".join(f"{g:.1f}" for g in growth))
 
 # %% [markdown]
 # 5.9-fold in the first epoch, then steadily about 7.6-fold (we will see
-# where both numbers come from). At that pace the numbers overflow to `inf`, then
-# `nan`, a few dozen epochs later.
-#
+# where both numbers come from). At that pace the loss soon passes the largest
+# number a float32 can hold (about 3.4e38) and becomes `inf`:
+
+# %%
+print(f"largest float32: {torch.finfo(torch.float32).max:.2g}")
+losses_overflow = train(x, y, lr=1e-2, epochs=50, every=10)
+
+# %% [markdown]
 # ### What goes wrong, 2: the loss crawls
 #
 # A hundred times smaller learning rate is safe, but slow:

@@ -389,8 +389,10 @@ print(f"best possible loss: {PROBLEM.best_loss:.2f} at w = {PROBLEM.solution[0]:
 # The loss *curves* about 190 times more strongly along w than along b (the
 # ratio of the curvatures), and at the start it is 12 times *steeper* along w
 # (the ratio of the slopes). Plain gradient descent has one learning rate for
-# both: small enough for w means painfully slow for b. Four update rules, all full-batch, with torch.optim's defaults
-# (g is the gradient, p the parameters, each rule applied to every coordinate):
+# both: small enough for w means painfully slow for b.
+#
+# Four update rules, all full-batch, with torch.optim's defaults (g is the
+# gradient, p the parameters, each rule applied to every coordinate):
 #
 # | optimizer | update |
 # | --- | --- |
