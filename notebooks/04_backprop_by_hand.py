@@ -498,8 +498,9 @@ explorer
 # 2. Put the learning rate just above the threshold, then just below it, with
 #    100 epochs. Close to the edge everything is gentle: the steep axis's
 #    factor 1 − lr·λ_max is close to −1, so just above the edge the loss rises
-#    from the first epoch but takes over 20 epochs to double, and just below
-#    it the loss falls slowly. The cell below prints the numbers.
+#    from the first epoch but takes many epochs to double (about 20 at input
+#    scale 1), and just below it the loss falls slowly. The cell below prints
+#    the numbers.
 # 3. Keep lr = 0.01 and lower the input scale from 1. Where does the verdict
 #    stop saying "diverges"? Keep going down to 0.01: why does it get slow
 #    again? (Think of λ_min.)
