@@ -546,9 +546,9 @@ print(f"start: a = {a.item():.4f}, b = {b.item():.4f}, c = {c.item():.4f}, d = {
 learning_rate = 1e-6
 for step in range(2000):
     y_hat = a + b * xs + c * xs**2 + d * xs**3  # forward pass
-    loss = ((y_hat - ys) ** 2).sum()
-    if step % 100 == 99:
-        print(f"step {step + 1:4d}   loss {loss.item():.4g}")
+    loss = ((y_hat - ys) ** 2).sum()  # the loss after `step` updates
+    if step % 100 == 0:
+        print(f"step {step:4d}   loss {loss.item():.4g}")
 
     grad_y_hat = 2 * (y_hat - ys)  # backward pass, by hand
     grad_a = grad_y_hat.sum()
@@ -560,6 +560,9 @@ for step in range(2000):
     b = b - learning_rate * grad_b
     c = c - learning_rate * grad_c
     d = d - learning_rate * grad_d
+
+final_loss = ((a + b * xs + c * xs**2 + d * xs**3 - ys) ** 2).sum()
+print(f"step 2000   loss {final_loss.item():.4g}")
 
 # %%
 def polynomial(coefficients):

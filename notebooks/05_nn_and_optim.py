@@ -159,8 +159,8 @@ print(f"gradient after two backward passes / after one: {ratio:.1f}")
 
 # %%
 losses_piled_up = train_by_hand(make_network(), zero_grad=False)
-print(f"with zero_grad():    loss after 500 steps {losses_sgd[-1]:.2g}")
-print(f"without zero_grad(): loss after 500 steps {losses_piled_up[-1]:.2g}")
+print(f"with zero_grad():    loss at step 499 {losses_sgd[-1]:.2g}")
+print(f"without zero_grad(): loss at step 499 {losses_piled_up[-1]:.2g}")
 print(f"about 10^{round(math.log10(losses_piled_up[-1] / losses_sgd[-1]))} times higher")
 bumps = int((np.diff(losses_piled_up) > 0).sum())
 # The exact count shifts by a step or two between machines: the run is chaotic.
