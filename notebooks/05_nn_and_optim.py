@@ -24,7 +24,8 @@
 # 3. the cubic of lesson 04 becomes a model, first from ready-made layers, then
 #    as your own `nn.Module`;
 # 4. an explorer puts four optimizers side by side, so you can see why Adam
-#    survives learning rates that make plain gradient descent blow up.
+#    survives learning rates that make plain gradient descent blow up, and
+#    longer runs show what it does not fix.
 
 # %%
 # On Colab or Binder the course helpers may be missing: install them once.
@@ -166,8 +167,9 @@ print(f"gradient after two backward passes / after one: {ratio:.1f}")
 
 # %%
 losses_piled_up = train_by_hand(make_network(), zero_grad=False)
-print(f"with zero_grad():    loss after 500 steps {losses_sgd[-1]:.2g}")
-print(f"without zero_grad(): loss after 500 steps {losses_piled_up[-1]:.2g}")
+print(f"with zero_grad():    loss at step 499 {losses_sgd[-1]:.2g}")
+print(f"without zero_grad(): loss at step 499 {losses_piled_up[-1]:.2g}")
+print(f"about 10^{round(math.log10(losses_piled_up[-1] / losses_sgd[-1]))} times higher")
 bumps = int((np.diff(losses_piled_up) > 0).sum())
 # The exact count shifts by a step or two between machines: the run is chaotic.
 print(f"without zero_grad(), the loss went up at about {round(bumps / 499, 1):.0%} of the steps")
@@ -183,7 +185,7 @@ plt.show()
 
 # %% [markdown]
 # Without `zero_grad()` the loss overshoots, bounces and stalls about ten
-# million times higher. The piled-up gradient acts like a heavy ball with no
+# million (10⁷) times higher. The piled-up gradient acts like a heavy ball with no
 # friction: it keeps rolling past the valley floor.
 
 # %% [markdown]
@@ -235,7 +237,7 @@ plt.show()
 # %% [markdown]
 # Adam starts slower and ends lower. Its learning rate means something
 # different: plain gradient descent moves each weight by lr × gradient, Adam
-# moves each weight by *about lr*, whatever the size of its gradient. Section 5
+# moves each weight by *at most about lr*, whatever the size of its gradient. Section 5
 # shows why that matters.
 
 # %% [markdown]
@@ -380,16 +382,25 @@ from coursekit.optim_explorer import (
 )
 
 curvature_w, curvature_b = np.diag(PROBLEM.hessian)
-print(f"curvature along w: {curvature_w:.0f}, along b: {curvature_b:.0f}")
+slope_w, slope_b = PROBLEM.gradient(PROBLEM.start)
+print(f"curvature along w: {curvature_w:.0f}, along b: {curvature_b:.0f} "
+      f"(ratio {curvature_w / curvature_b:.0f})")
+print(f"slope at the start along w: {slope_w:.1f}, along b: {slope_b:.1f} "
+      f"(ratio {slope_w / slope_b:.0f})")
 print(f"plain gradient descent is stable only for lr < 2/λ_max = {PROBLEM.sgd_threshold:.4f}")
+# A known result for heavy-ball momentum (not derived here): the limit becomes 2·(1 + 0.9)/λ_max.
+print(f"with momentum 0.9 the limit is 2·(1 + 0.9)/λ_max = {2 * 1.9 / PROBLEM.lambda_max:.4f}")
 print(f"best possible loss: {PROBLEM.best_loss:.2f} at w = {PROBLEM.solution[0]:.2f}, "
       f"b = {PROBLEM.solution[1]:.2f}")
 
 # %% [markdown]
-# The loss is about 190 times steeper along w than along b. Plain gradient
-# descent has one learning rate for both: small enough for w means painfully
-# slow for b. Four update rules, all full-batch, with torch.optim's defaults
-# (g is the gradient, p the parameters, each rule applied to every coordinate):
+# The loss *curves* about 190 times more strongly along w than along b (the
+# ratio of the curvatures), and at the start it is 12 times *steeper* along w
+# (the ratio of the slopes). Plain gradient descent has one learning rate for
+# both: small enough for w means painfully slow for b.
+#
+# Four update rules, all full-batch, with torch.optim's defaults (g is the
+# gradient, p the parameters, each rule applied to every coordinate):
 #
 # | optimizer | update |
 # | --- | --- |
@@ -414,8 +425,9 @@ for name, path in zip(OPTIMIZERS, paths, strict=True):
 # %% [markdown]
 # Plain SGD (and momentum, whose first step is the same) moves w by almost 10
 # and b by less than 1. The best w is about 1.8: that first step already
-# overshoots the valley by far, and each next one overshoots more. RMSprop steps 0.1 in both (its running average starts at zero, so its
-# first step is 10 × lr), Adam exactly 0.01 in both.
+# overshoots the valley by far, and each next one overshoots more. RMSprop
+# steps 0.1 in both (its running average starts at zero, so its first step is
+# 10 × lr), Adam exactly 0.01 in both.
 #
 # Now try it yourself. Pick an optimizer and a learning rate: the left panel
 # shows all four loss curves (the chosen one thick), the right one their paths
@@ -428,28 +440,23 @@ OptimizerExplorer()
 # %% [markdown]
 # Things to try:
 #
-# - **lr 0.003**: plain SGD is stable but still far from the minimum after 200
-#   steps; momentum gets there. Adam creeps: 0.003 per step is slow when b has
-#   to travel 33.
-# - **lr 0.01**: SGD diverges at once; momentum still converges (its limit is
-#   2·(1 + 0.9)/λ_max ≈ 0.01); Adam is still too slow.
-# - **lr 0.5 to 10**: both plain methods explode in one step; RMSprop and Adam
-#   converge. Their step is about lr whatever the curvature.
+# - **lr 0.003**: which of the four reach the minimum within 200 steps? Adam
+#   moves about 0.003 per step, and b has to travel 33.
+# - **lr 0.01**: above plain SGD's limit (0.0053), but below momentum's
+#   (0.0101, printed above).
+# - **lr 0.5 to 10**: both plain methods explode in one step, while RMSprop and
+#   Adam head for the minimum. Look closely at RMSprop's curve at lr 0.5: it
+#   climbs back up near step 170. The longer runs below explain why.
 #
-# The same table, printed for the lesson's static readers:
+# The verdicts after 200 steps, printed for the lesson's static readers:
 
 # %%
 print(f"{'lr':6}" + "".join(f"| {name:20}" for name in OPTIMIZERS))
-for lr in (0.001, 0.01, 0.1, 0.5, 5.0):
+for lr in (0.001, 0.003, 0.01, 0.1, 0.5, 5.0):
     _, losses = run_optimizers(lr)
     print(f"{lr:<6g}" + "".join(f"| {short_verdict(row, PROBLEM.best_loss):20}" for row in losses))
 
 # %% [markdown]
-# The lesson: adaptive methods do for you, per parameter and on the fly, the
-# rescaling that lesson 04 did by hand with x·0.1. They are not magic: with a
-# tiny learning rate they are slow in *every* direction, and in the end they
-# hover around the minimum at a distance set by lr.
-#
 # The explorer computes the four runs with numpy (a few milliseconds for all
 # four) instead of calling `torch.optim`. It uses the same rules; here is the
 # check, ten steps of each in double precision:
@@ -472,6 +479,159 @@ for name, path in zip(OPTIMIZERS, paths, strict=True):
     difference = np.abs(p.detach().numpy() - path[-1]).max()
     print(f"{name:15} numpy vs torch.optim after 10 steps: "
           f"{'same to 1e-12' if difference < 1e-12 else f'differ by {difference:.2g}'}")
+
+# %% [markdown]
+# ### Longer runs: what adaptive methods buy, and what they do not
+#
+# The explorer stops after 200 steps. What happens if we keep going? Here are
+# `torch.optim.RMSprop` and `torch.optim.Adam` for 2000 steps at three
+# learning rates. The problem has two parameters, so we run it on the CPU in
+# float64: a GPU would not help, and every machine computes the same numbers.
+
+# %%
+def long_run(optimizer_class, lr, steps=2000):
+    """Full-batch steps on this section's problem from (w, b) = (1, 0).
+
+    Returns the losses (index k = after k steps) and the path of (w, b).
+    """
+    p = torch.tensor(PROBLEM.start, requires_grad=True)  # float64, on the CPU
+    optimizer = optimizer_class([p], lr=lr)
+    losses, path = [], []
+    for _ in range(steps):
+        loss = ((p[0] * x_line + p[1] - y_line) ** 2).mean()
+        losses.append(loss.item())
+        path.append(p.tolist())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    with torch.no_grad():
+        losses.append(((p[0] * x_line + p[1] - y_line) ** 2).mean().item())
+    path.append(p.tolist())
+    return np.array(losses), np.array(path)
+
+
+LONG_LRS = (0.1, 0.5, 10.0)
+adaptive = {"RMSprop": torch.optim.RMSprop, "Adam": torch.optim.Adam}
+long_runs = {(name, lr): long_run(optimizer_class, lr)
+             for name, optimizer_class in adaptive.items() for lr in LONG_LRS}
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
+for ax, name in zip(axes, adaptive, strict=True):
+    for lr in LONG_LRS:
+        ax.semilogy(long_runs[name, lr][0], lw=1, label=f"lr {lr:g}")
+    ax.axhline(PROBLEM.best_loss, color="black", ls="--", lw=1, label="best possible loss")
+    ax.set_xlabel("step")
+    ax.set_title(f"{name}, 2000 steps")
+axes[0].set_ylabel("loss (log scale)")
+axes[1].legend(loc="upper right")
+plt.show()
+
+# %% [markdown]
+# The final losses, the median over the last 1000 steps, and how many of those
+# 1000 steps are more than twice the best possible loss:
+
+# %%
+print(f"{'':8}{'lr':>5}   {'final loss':>10}   {'median, last 1000':>17}   above 2 × best")
+for (name, lr), (losses, _) in long_runs.items():
+    last = losses[-1000:]
+    share = np.mean(last > 2 * PROBLEM.best_loss)
+    above = "none" if share == 0 else "all" if share == 1 else "some"
+    print(f"{name:8}{lr:5g}   {losses[-1]:10.2g}   {np.median(last):17.2g}   {above}")
+
+# %% [markdown]
+# **What they buy.** Every one of these learning rates makes plain gradient
+# descent explode in its first step (its limit is 0.0053). RMSprop and Adam
+# scale each coordinate's step by the size of its own gradient, so the steep w
+# and the flat b move at the same pace. At lr 0.5 both reach the bottom of
+# the valley within 200 steps (the table above). That is, per parameter and on
+# the fly, the rescaling that lesson 04 did by hand with x·0.1.
+#
+# **What they do not.** At a fixed large learning rate there is no guarantee
+# that they settle. RMSprop at lr 0.5 ends at more than twice the best loss,
+# and at lr 10 hundreds of times above it. Adam settles, but at lr 10 it jumps
+# away now and then.
+#
+# Why RMSprop hovers: its divisor √v follows the size of the recent gradients.
+# When the gradient shrinks, so does the divisor, and the step stays about lr.
+# Look at the typical step size, divided by lr, over the last 1000 steps:
+
+# %%
+for (name, lr), (_, path) in long_runs.items():
+    steps = np.abs(np.diff(path[-1001:], axis=0)) / lr  # |Δw|, |Δb| per step, in units of lr
+    median_w, median_b = np.median(steps, axis=0)
+    print(f"{name:8} lr {lr:<4g}: typical |Δw| = {median_w:.2f}·lr, |Δb| = {median_b:.2f}·lr")
+
+# %% [markdown]
+# RMSprop keeps stepping exactly lr in each coordinate, so it cannot land on
+# the minimum: it ends up jumping across it and back, between two points that
+# lie lr/2 to either side of (w*, b*) in both coordinates. On lesson 04's bowl
+# the loss at an offset Δ from the minimum is the best loss plus ½·ΔᵀHΔ; with
+# Δ = (lr/2, lr/2) that is ½·(lr/2)²·(H_ww + 2·H_wb + H_bb), which grows like
+# lr²:
+
+# %%
+(h_ww, h_wb), (_, h_bb) = PROBLEM.hessian
+_, path = long_runs["RMSprop", 0.5]
+print(f"RMSprop, lr 0.5, last steps: w jumps between {path[-2:, 0].min():.2f} and "
+      f"{path[-2:, 0].max():.2f}, b between {path[-2:, 1].min():.2f} and {path[-2:, 1].max():.2f}")
+for lr in LONG_LRS:
+    predicted = PROBLEM.best_loss + 0.5 * (lr / 2) ** 2 * (h_ww + 2 * h_wb + h_bb)
+    print(f"lr {lr:<4g}: predicted hover loss {predicted:8.4g}, "
+          f"RMSprop's final loss {long_runs['RMSprop', lr][0][-1]:8.4g}")
+
+# %% [markdown]
+# Adam's numerator is a running *average* of the gradient, m. Jumping back and
+# forth across the minimum gives gradients of alternating sign, which average
+# out, so Adam's steps shrink and it settles (the 0.00·lr above).
+#
+# Why Adam spikes: its divisor √v̂ is an average over a long memory,
+# about 1/(1 − 0.999) = 1000 steps. While Adam sits at the bottom, the
+# gradients are tiny and v̂ slowly forgets the large early ones, so the
+# *effective* learning rate along w, lr/√v̂, creeps up, until the steep
+# direction is unstable again, as for plain gradient descent past 2/λ_max.
+# The loss spikes, the large gradients refill v̂, and Adam settles once more.
+# An optimizer keeps these running averages in `optimizer.state[p]`
+# (`"exp_avg_sq"` is Adam's v before the correction for starting at zero), so
+# we can watch it at lr 10:
+
+# %%
+p = torch.tensor(PROBLEM.start, requires_grad=True)
+adam = torch.optim.Adam([p], lr=10.0)
+beta2 = adam.defaults["betas"][1]  # the optimizer's settings: β2 = 0.999
+for step in range(1701):
+    loss = ((p[0] * x_line + p[1] - y_line) ** 2).mean()  # the loss after `step` steps
+    if step in (200, 600, 1000, 1400, 1700):
+        v_hat = adam.state[p]["exp_avg_sq"] / (1 - beta2**step)
+        print(f"after {step:4} steps: loss {loss.item():5.3g}, effective lr along w, "
+              f"10/√v̂ = {10 / v_hat[0].sqrt().item():.3f}")
+    adam.zero_grad()
+    loss.backward()
+    adam.step()
+losses_adam_10 = long_runs["Adam", 10.0][0]
+spike = 300 + int(np.argmax(losses_adam_10[300:]))
+print(f"the highest loss after step 300: {losses_adam_10[spike]:.0e}, "
+      f"near step {round(spike, -2)}")
+
+# %% [markdown]
+# The same mechanism with a shorter memory (RMSprop averages over about
+# 1/(1 − 0.99) = 100 steps) explains RMSprop's early spikes, which shrink
+# until it settles into its steady hop. The first one at lr 0.5 is also in
+# the explorer's opening picture:
+
+# %%
+losses_rms = long_runs["RMSprop", 0.5][0]
+spike = 100 + int(np.argmax(losses_rms[100:300]))
+print(f"RMSprop, lr 0.5: loss {losses_rms[150]:.3g} after 150 steps, "
+      f"then up to {losses_rms[spike]:.1g} near step {round(spike, -1)}")
+
+# %% [markdown]
+# The lesson: adaptive methods tolerate learning rates that make plain gradient
+# descent blow up, because they fix bad scaling per parameter. They do not make
+# any learning rate safe: at a fixed large lr they hover (RMSprop) or spike
+# (Adam) around the minimum. To finish a run, lower the learning rate. And
+# with a tiny learning rate they are slow in *every* direction (try lr 0.003
+# in the explorer).
 
 # %% [markdown]
 # ## Exercises
@@ -581,5 +741,9 @@ check(5, adam_step)
 # - A custom `nn.Module` is `__init__` (parameters) plus `forward` (the
 #   computation).
 # - Plain gradient descent needs lr < 2/λ_max and then crawls along flat
-#   directions; RMSprop and Adam step about lr in every coordinate, so they
-#   tolerate badly scaled problems.
+#   directions; RMSprop and Adam scale each coordinate's step by its own
+#   gradient size, so they tolerate badly scaled problems and large learning
+#   rates at first.
+# - They do not settle at any fixed large learning rate: RMSprop hops across
+#   the minimum by lr, Adam spikes when its memory of large gradients fades.
+#   Lower the learning rate to finish.

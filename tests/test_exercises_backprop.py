@@ -42,7 +42,7 @@ def test_there_are_five():
      (1, lambda x, y, w, b: tuple(g.item() for g in line_gradients(x, y, w, b))),
      (2, cubic_gradients), (3, largest_safe_lr), (4, RIGHT_PREDICTIONS),
      (4, ["Converges", "diverge", "conv", "div", "diverges", "converges", "diverges"]),
-     (5, 0.1), (5, 0.3), (5, 0.05)],
+     (5, 0.05), (5, 0.03), (5, 0.075)],
 )
 def test_reference_solutions_pass(number, answer):
     result = check(number, answer)
@@ -133,6 +133,21 @@ def test_wrong_predictions_fail():
 
 def test_rescale_failures_say_which_way():
     failed(5, 1.0, "scale the input down more")
+    failed(5, 0.1, "scale the input down more")  # the lesson's worked example (lr 0.01) fails
+    failed(5, 0.0805, "scale the input down a little more")  # just below the threshold
     failed(5, 0.01, "scale the input down less")
     failed(5, -0.1, "must be positive")
     failed(5, "0.1", "should be a number")
+
+
+def test_rescale_answers_agree_with_the_float32_loop():
+    """What exercise 5 accepts is what the lesson's own float32 training loop does."""
+    from coursekit.exercises.backprop import RESCALE_EPOCHS, RESCALE_LR, RESCALE_TOLERANCE
+    from coursekit.linear_gd import torch_gradient_descent
+
+    for scale in (0.01, 0.02, 0.03, 0.05, 0.075, 0.1):
+        losses, _ = torch_gradient_descent(REGRESSION_X, REGRESSION_Y, RESCALE_LR, RESCALE_EPOCHS,
+                                           scale)
+        best = LinearFit(REGRESSION_X, REGRESSION_Y, scale).best_loss
+        close = bool(losses[-1] <= (1 + RESCALE_TOLERANCE) * best)
+        assert check(5, scale).passed == close, scale
