@@ -214,6 +214,23 @@ losses_scaled = train(x * 0.1, y, lr=1e-2, epochs=10)
 losses_scaled_100 = train(x * 0.1, y, lr=1e-2, epochs=100, every=10)
 
 # %% [markdown]
+# A word on counting epochs, because you will meet the other way too. Most
+# PyTorch training loops print the loss they compute *inside* each epoch, on
+# the weights as they were before that epoch's update. Counted that way, epoch
+# 1 reports the starting loss and "epoch 10" reports what we call epoch 9:
+
+# %%
+for name, run in [("lr 0.01", losses_fast), ("lr 0.0001", losses_slow),
+                  ("lr 0.01, input × 0.1", losses_scaled)]:
+    print(f"{name:>21}: loss computed inside epoch 10 = {run[9]:.4g}, "
+          f"after 10 epochs = {run[10]:.4g}")
+
+# %% [markdown]
+# Both counts describe the same run; only the labels shift by one. This course
+# uses one of them everywhere, the loop above and the explorer below alike:
+# epoch k is the loss after k updates.
+
+# %% [markdown]
 # Why does shrinking the input rescue a learning rate that exploded? And
 # where exactly is the edge between "too big" and "fine"? The answer is in
 # how *curved* the loss is. A few ideas about curvature first.
