@@ -405,10 +405,12 @@ plt.show()
 # %% [markdown]
 # ## 7. Exercises
 #
-# Fill in each template, run it, then run the check below it. `hint(n)` prints a
-# hint for exercise n. The solutions are in `solutions/03_chain_rule_solutions.ipynb`.
+# Fill in each template (replace its `raise TODO` or `...` with your answer),
+# run it, then run the check below it. `hint(n)` prints a hint for exercise n.
+# The solutions are in `solutions/03_chain_rule_solutions.ipynb`.
 
 # %%
+from coursekit.exercises import TODO
 from coursekit.exercises.chain_rule import exercises
 
 check, hint = exercises.check, exercises.hint
@@ -435,7 +437,7 @@ check(1, answer)
 # %%
 def neuron_gradients(x, dC_dz):
     """Return (dC_dw, dC_db) for z = w·x + b."""
-    ...
+    raise TODO  # replace with your code
 
 
 # %%
@@ -469,7 +471,7 @@ def exp(a):
     out = Value(math.exp(a.data), (a,), "exp")
 
     def _backward():
-        ...  # add (d exp(a)/da) × out.grad to a.grad
+        raise TODO  # add (d exp(a)/da) × out.grad to a.grad
 
     out._backward = _backward
     return out
@@ -489,7 +491,7 @@ check(4, exp)
 # %%
 def fit(w0, lr, epochs):
     """Train ŷ = w·x from w = w0; return the final w."""
-    ...
+    raise TODO  # replace with your code
 
 
 # %%
