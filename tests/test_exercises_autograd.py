@@ -1,7 +1,11 @@
 """Lesson 02 exercises: reference solutions pass, typical mistakes fail with a reason."""
 
+import warnings
+
+import numpy as np
 import pytest
 import torch
+from lesson_cells import lesson_templates
 
 from coursekit.exercises import Outcome
 from coursekit.exercises.autograd import exercises, train_reference, training_data
@@ -36,10 +40,6 @@ def vjp(f, x, v):
 
 
 SOLUTIONS = {1: SLOPE, 2: autograd_slope, 3: train, 4: vjp}
-
-
-def template(*args):
-    ...
 
 
 # Typical wrong answers.
@@ -119,8 +119,8 @@ def test_reference_solution_passes(number):
 
 @pytest.mark.parametrize("number", sorted(SOLUTIONS))
 def test_template_is_not_attempted(number):
-    answer = ... if number == 1 else template
-    assert exercises.check(number, answer).outcome is Outcome.NOT_ATTEMPTED
+    result = exercises.check(number, lesson_templates("02_autograd")[number])
+    assert result.outcome is Outcome.NOT_ATTEMPTED, str(result)
 
 
 def test_other_right_answers_pass():
@@ -167,7 +167,7 @@ def test_other_right_answers_pass():
         (3, train_without_no_grad, "needs `with torch.no_grad():`"),
         (3, lambda x, y, steps, lr: train(x, y, steps - 1, lr), "expected 30 (one per step)"),
         (3, train_fixed_lr, "differ from a correct loop's from step 1 on"),
-        (3, lambda *a: 3.0, "should return the list of losses"),
+        (3, lambda *a: 3.0, "what train(...) returns should be a list of 30 numbers"),
         (4, vjp_jacobian_times_v, "that is J·v"),
         (4, vjp_ignoring_v, "ignores v"),
         (4, vjp_twice, "gradient accumulated twice"),
@@ -179,6 +179,43 @@ def test_typical_mistakes_fail_with_reason(number, answer, reason):
     result = exercises.check(number, answer)
     assert result.outcome is Outcome.FAILED, str(result)
     assert reason in result.message, result.message
+
+
+def train_tensor_losses(x, y, steps, lr):
+    """The fixed loop, recording the loss tensors themselves (no .item())."""
+    w = torch.zeros((), requires_grad=True)
+    losses = []
+    for _ in range(steps):
+        loss = ((w * x - y) ** 2).mean()
+        losses.append(loss)
+        loss.backward()
+        with torch.no_grad():
+            w -= lr * w.grad
+            w.grad.zero_()
+    return losses
+
+
+def test_tensor_losses_pass_without_a_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = exercises.check(3, train_tensor_losses)
+        assert result.passed, str(result)
+        assert exercises.check(3, lambda *a: torch.stack(train_tensor_losses(*a))).passed
+
+
+def test_numpy_numbers_pass():
+    assert exercises.check(1, np.float32(8.0)).passed
+    assert exercises.check(2, lambda f, x0: np.float64(autograd_slope(f, x0))).passed
+
+
+def test_changing_the_data_in_place_is_named():
+    def train_centring_y(x, y, steps, lr):
+        y -= y.mean()
+        return train(x, y, steps, lr)
+
+    result = exercises.check(3, train_centring_y)
+    assert result.outcome is Outcome.FAILED
+    assert "changed its input `y` in place" in result.message
 
 
 def test_the_buggy_loop_really_misbehaves():

@@ -109,8 +109,8 @@ def test_wrong_tensors_fail_with_reason(lesson, answer, reason):
     assert reason in result.message
 
 
-@pytest.mark.parametrize("answer", [np.float32(4.5), np.float64(4.5), np.array(4.5), np.array([4.5]),
-                                    np.int64(4) + 0.5])
+@pytest.mark.parametrize(
+    "answer", [np.float32(4.5), np.float64(4.5), np.array(4.5), np.array([4.5]), np.int64(4) + 0.5])
 def test_numpy_numbers_are_numbers(lesson, answer):
     assert lesson.check(2, answer).passed
 

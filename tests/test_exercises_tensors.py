@@ -2,8 +2,10 @@
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
+from lesson_cells import lesson_templates
 
 from coursekit.exercises import Outcome
 from coursekit.exercises.tensors import SHAPE_PUZZLE, exercises
@@ -30,10 +32,6 @@ def standardize(m):
 SOLUTIONS = {1: total_and_mean, 2: SHAPES, 3: cubic_features, 4: standardize}
 
 
-def template(*args):
-    ...
-
-
 def test_lesson_has_four_exercises():
     assert exercises.numbers() == [1, 2, 3, 4]
 
@@ -46,8 +44,8 @@ def test_reference_solution_passes(number):
 
 @pytest.mark.parametrize("number", sorted(SOLUTIONS))
 def test_template_is_not_attempted(number):
-    answer = ... if number == 2 else template
-    assert exercises.check(number, answer).outcome is Outcome.NOT_ATTEMPTED
+    result = exercises.check(number, lesson_templates("01_tensors")[number])
+    assert result.outcome is Outcome.NOT_ATTEMPTED, str(result)
 
 
 def test_other_right_answers_pass():
@@ -80,7 +78,11 @@ def test_other_right_answers_pass():
         (4, lambda m: (m - m.mean()) / m.std(), "one mean and one std for the whole matrix"),
         (4, lambda m: (m - m.mean(1, keepdim=True)) / m.std(1, keepdim=True), "the rows (dim=1)"),
         (4, lambda m: m - m.mean(dim=0), "did not divide by the column stds"),
-        (4, lambda m: m / m.std(dim=0), "each column should have mean 0 and std 1"),
+        (4, lambda m: m / m.std(dim=0), "did not subtract the column means first"),
+        (4, lambda m: (m - m.mean(0)) / m.std(), "divided by the std of the whole matrix"),
+        (4, lambda m: (m - m.mean(0)) / m.var(0), "divided by the variance (.var)"),
+        (4, lambda m: (m - m.mean(0)) / m.var(0, correction=0), "divided by the variance"),
+        (4, lambda m: (m - m.mean(0)) / 2, "means 0.00, 0.00, 0.00 and stds 0.454, 5.43, 0.0522"),
         (4, lambda m: m.T, "has shape (3, 50), expected (50, 3)"),
     ],
 )
@@ -88,6 +90,40 @@ def test_typical_mistakes_fail_with_reason(number, answer, reason):
     result = exercises.check(number, answer)
     assert result.outcome is Outcome.FAILED, str(result)
     assert reason in result.message, result.message
+
+
+def test_numpy_numbers_are_accepted():
+    def numpy_floats(t):
+        return np.float32(t.sum().item()), np.float64(t.mean().item())
+
+    assert exercises.check(1, numpy_floats).passed
+
+
+def standardize_in_place(m):
+    m -= m.mean(dim=0)
+    m /= m.std(dim=0)
+    return m
+
+
+def features_in_place(x):
+    x.zero_()
+    return torch.zeros(len(x), 3)
+
+
+def total_after_zeroing(t):
+    total, mean = t.sum().item(), t.mean().item()
+    t.zero_()
+    return total, mean
+
+
+@pytest.mark.parametrize(
+    ("number", "answer", "name"),
+    [(1, total_after_zeroing, "t"), (3, features_in_place, "x"), (4, standardize_in_place, "m")],
+)
+def test_changing_the_input_in_place_is_named(number, answer, name):
+    result = exercises.check(number, answer)
+    assert result.outcome is Outcome.FAILED, str(result)
+    assert f"changed its input `{name}` in place" in result.message
 
 
 def test_puzzle_shapes_are_what_torch_says():

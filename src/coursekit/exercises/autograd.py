@@ -124,7 +124,7 @@ def _(train):
             fail(f"train(x, y, {steps}, lr) returned {len(got)} losses, expected {steps} "
                  "(one per step)")
         # Tensor losses are fine too: they are read as numbers, without a warning.
-        got = torch.tensor(as_float_list(got, steps, "the list of losses train(...) returns"))
+        got = torch.tensor(as_float_list(got, steps, "what train(...) returns"))
         right = torch.tensor(train_reference(x, y, steps, lr))
         if _close(got, right):
             continue

@@ -14,7 +14,7 @@ exercises = ExerciseSet("04_backprop_by_hand")
 # with the explorer over its longest run. Each converging one is far enough below its
 # threshold to come within a hair of the best loss in PREDICT_EPOCHS epochs, so any sensible
 # reading of "converges" (loss or parameters close to the best) agrees with lr < 2/λ_max.
-PREDICT_SETTINGS = [(1e-2, 1.0), (1e-2, 0.1), (3e-2, 0.3), (0.5, 0.1), (0.1, 0.3), (1.5e-2, 0.5),
+PREDICT_SETTINGS = [(1e-2, 1.0), (5e-2, 0.1), (3e-2, 0.3), (0.5, 0.1), (0.1, 0.3), (1.5e-2, 0.5),
                     (1e-4, 10.0)]
 PREDICT_EPOCHS = 1000  # the explorer's longest run
 # Exercise 5: the learning rate and the epoch budget the chosen scale must work with.

@@ -293,13 +293,16 @@ def as_number(value, what: str = "your answer") -> float:
 
 def as_float_list(values, count: int, what: str) -> list[float]:
     """`values` (a list, tuple or tensor of `count` numbers) as Python floats."""
+    expected = f"{what} should be a list of {count} numbers"
     if isinstance(values, (torch.Tensor, np.ndarray)):
-        values = values.tolist() if values.ndim else [values]
+        if values.ndim == 0:
+            fail(f"{expected}, got a single number")
+        values = values.tolist()
     if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
-        fail(f"{what} should be a list of {count} numbers, got {type(values).__name__}")
+        fail(f"{expected}, got {type(values).__name__}")
     values = list(values)
     if len(values) != count:
-        fail(f"{what} has {len(values)} numbers, expected {count} (one per step)")
+        fail(f"{expected} (one per step), got {len(values)}")
     return [as_number(value, f"item {i} of {what}") for i, value in enumerate(values)]
 
 
