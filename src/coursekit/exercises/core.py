@@ -297,6 +297,8 @@ def as_float_list(values, count: int, what: str) -> list[float]:
     if isinstance(values, (torch.Tensor, np.ndarray)):
         if values.ndim == 0:
             fail(f"{expected}, got a single number")
+        if isinstance(values, torch.Tensor) and values.device.type == "meta":
+            fail(f"{what} is on the meta device, which holds no values")
         values = values.tolist()
     if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
         fail(f"{expected}, got {type(values).__name__}")

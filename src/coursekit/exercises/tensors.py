@@ -6,6 +6,8 @@ then compares the student's answer with float32 tolerances.
 
 from __future__ import annotations
 
+import numbers
+
 import torch
 
 from .core import AnswerRaised, ExerciseSet, as_number, call, expect_number, expect_tensor, fail
@@ -60,6 +62,16 @@ _PUZZLE_HINTS = [
 ]
 
 
+def _as_shape(guess) -> tuple[int, ...] | None:
+    """A tuple (or list, or torch.Size) of whole numbers as a tuple of ints; None otherwise."""
+    if not isinstance(guess, (tuple, list)):
+        return None
+    if not all(isinstance(size, numbers.Integral) and not isinstance(size, bool)
+               for size in guess):
+        return None
+    return tuple(int(size) for size in guess)
+
+
 @exercises.exercise(
     2,
     "predict the shapes",
@@ -76,10 +88,10 @@ def _(shapes):
         fail(f"answer with {len(SHAPE_PUZZLE)} shapes, one per expression; got {len(shapes)}")
     for number, (expression, guess) in enumerate(zip(SHAPE_PUZZLE, shapes, strict=True), 1):
         truth = tuple(eval(expression, {"torch": torch}).shape)  # our own constant strings
-        try:
-            guess = tuple(int(size) for size in guess)
-        except (TypeError, ValueError):
-            fail(f"shape {number} should be a tuple of whole numbers like (2, 3), got {guess!r}")
+        guess = _as_shape(guess)
+        if guess is None:
+            fail(f"shape {number} should be a tuple of whole numbers like (2, 3), "
+                 f"got {shapes[number - 1]!r}")
         if guess != truth:
             fail(f"shape {number} (`{expression}`) is not {guess}: {_PUZZLE_HINTS[number - 1]}")
 
