@@ -27,11 +27,13 @@ def exercise_answers(path: Path, namespace: dict, *, run_all: bool = False) -> d
 
     Only the code cell just before each check cell runs (a template), or, with
     `run_all`, every code cell but the checks, in order (a solutions notebook,
-    whose answers may build on earlier cells).
+    whose answers may build on earlier cells). The first two code cells, the
+    bootstrap and `coursekit.setup()`, never run: setup changes global print
+    and plot settings; `namespace` provides `device` instead.
     """
     cells = code_cells(path)
     names = {}
-    for index, cell in enumerate(cells):
+    for index, cell in enumerate(cells[2:], start=2):
         match = CHECK_CELL.match(cell)
         if match:
             names[int(match[1])] = match[2]
@@ -55,3 +57,12 @@ def lesson_templates(stem: str) -> dict[int, object]:
 
     namespace = {"torch": torch, "nn": nn, "math": math, "np": np, "Value": Value, "TODO": TODO}
     return exercise_answers(NOTEBOOKS / f"{stem}.py", namespace)
+
+
+def lesson_solutions(stem: str) -> dict[int, object]:
+    """The answers of notebooks/solutions/<stem>_solutions.py, the one copy of the solutions."""
+    import torch
+
+    namespace = {"device": torch.device("cpu")}
+    return exercise_answers(NOTEBOOKS / "solutions" / f"{stem}_solutions.py", namespace,
+                            run_all=True)

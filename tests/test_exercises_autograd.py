@@ -5,41 +5,14 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from lesson_cells import lesson_templates
+from lesson_cells import lesson_solutions, lesson_templates
 
 from coursekit.exercises import Outcome
 from coursekit.exercises.autograd import exercises, train_reference, training_data
 
-# The reference solutions (the same as notebooks/solutions/02_autograd_solutions.py).
-SLOPE = 8.0
-
-
-def autograd_slope(f, x0):
-    x = torch.tensor(x0, requires_grad=True)
-    f(x).backward()
-    return x.grad.item()
-
-
-def train(x, y, steps, lr):
-    w = torch.zeros((), requires_grad=True)
-    losses = []
-    for _ in range(steps):
-        loss = ((w * x - y) ** 2).mean()
-        losses.append(loss.item())
-        loss.backward()
-        with torch.no_grad():
-            w -= lr * w.grad
-            w.grad.zero_()
-    return losses
-
-
-def vjp(f, x, v):
-    x = x.detach().clone().requires_grad_(True)
-    f(x).backward(v)
-    return x.grad
-
-
-SOLUTIONS = {1: SLOPE, 2: autograd_slope, 3: train, 4: vjp}
+# The reference solutions: the one copy, in notebooks/solutions/02_autograd_solutions.py.
+SOLUTIONS = lesson_solutions("02_autograd")
+SLOPE, autograd_slope, train, vjp = (SOLUTIONS[n] for n in (1, 2, 3, 4))
 
 
 # Typical wrong answers.

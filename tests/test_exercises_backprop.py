@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from lesson_cells import lesson_templates
+from lesson_cells import lesson_solutions, lesson_templates
 
 from coursekit.data import REGRESSION_X, REGRESSION_Y
 from coursekit.exercises import Outcome
@@ -16,23 +16,11 @@ check = exercises.check
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 
 
-def line_gradients(x, y, w, b):
-    grad_y_hat = 2 * (w * x + b - y)
-    return (grad_y_hat * x).mean(), grad_y_hat.mean()
+# The reference solutions: the one copy, in notebooks/solutions/04_backprop_by_hand_solutions.py.
+SOLUTIONS = lesson_solutions("04_backprop_by_hand")
+line_gradients, cubic_gradients, largest_safe_lr = (SOLUTIONS[n] for n in (1, 2, 3))
 
-
-def cubic_gradients(x, y, a, b, c, d):
-    grad_y_hat = 2 * (a + b * x + c * x**2 + d * x**3 - y)
-    return (grad_y_hat.sum(), (grad_y_hat * x).sum(), (grad_y_hat * x**2).sum(),
-            (grad_y_hat * x**3).sum())
-
-
-def largest_safe_lr(x, scale):
-    X = torch.stack([x * scale, torch.ones_like(x)], dim=1)
-    H = 2 / len(x) * X.T @ X
-    return 2 / torch.linalg.eigvalsh(H).max().item()
-
-
+# The answer key of exercise 4, written out (the solutions notebook computes it).
 RIGHT_PREDICTIONS = ["diverges", "converges", "converges", "diverges", "diverges", "converges",
                      "diverges"]
 
@@ -45,7 +33,7 @@ def test_there_are_five():
     ("number", "answer"),
     [(1, line_gradients),
      (1, lambda x, y, w, b: tuple(g.item() for g in line_gradients(x, y, w, b))),
-     (2, cubic_gradients), (3, largest_safe_lr), (4, RIGHT_PREDICTIONS),
+     (2, cubic_gradients), (3, largest_safe_lr), (4, RIGHT_PREDICTIONS), (4, SOLUTIONS[4]),
      (4, ["Diverges", "converge", "conv", "div", "diverges", "converges", "diverges"]),
      (5, 0.1), (5, 0.3), (5, 0.05)],
 )

@@ -4,46 +4,15 @@ import math
 
 import numpy as np
 import pytest
-from lesson_cells import lesson_templates
+from lesson_cells import lesson_solutions, lesson_templates
 
 from coursekit.exercises import Outcome
 from coursekit.exercises.chain_rule import exercises
 from coursekit.tiny_autograd import Value
 
-# ---- reference solutions (the same as notebooks/solutions/03_chain_rule_solutions.py)
-
-EX1 = 3 * (1 - math.tanh(3 * 0.5 - 1) ** 2)
-
-
-def neuron_gradients(x, dC_dz):
-    return x * dC_dz, dC_dz
-
-
-EX3 = {"f": 1.0, "w": -6.0, "v": -12.0, "u": -30.0, "x": 144.0, "y": -72.0}
-
-
-def exp(a):
-    out = Value(math.exp(a.data), (a,), "exp")
-
-    def _backward():
-        a.grad += out.data * out.grad
-
-    out._backward = _backward
-    return out
-
-
-def fit(w0, lr, epochs):
-    w = Value(w0)
-    for _ in range(epochs):
-        for x, y in zip([1.0, 2.0, 3.0], [2.0, 4.0, 6.0], strict=True):
-            loss = (w * x - y) ** 2
-            w.grad = 0.0
-            loss.backward()
-            w.data -= lr * w.grad
-    return w.data
-
-
-SOLUTIONS = {1: EX1, 2: neuron_gradients, 3: EX3, 4: exp, 5: fit}
+# ---- reference solutions: the one copy, in notebooks/solutions/03_chain_rule_solutions.py
+SOLUTIONS = lesson_solutions("03_chain_rule")
+EX1, neuron_gradients, EX3, exp, fit = (SOLUTIONS[n] for n in (1, 2, 3, 4, 5))
 
 
 def outcome(number, answer):

@@ -3,7 +3,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from lesson_cells import lesson_templates
+from lesson_cells import lesson_solutions, lesson_templates
 from torch import nn
 
 from coursekit.exercises import Outcome
@@ -12,19 +12,9 @@ from coursekit.exercises.nn_optim import exercises
 check = exercises.check
 
 
-# -- reference solutions (the same as in notebooks/solutions/05_nn_and_optim_solutions.py) ------
-def fixed_train(model, x, y, lr, steps):
-    loss_fn = nn.MSELoss(reduction="sum")
-    losses = []
-    for _ in range(steps):
-        loss = loss_fn(model(x), y)
-        losses.append(loss.item())
-        model.zero_grad()
-        loss.backward()
-        with torch.no_grad():
-            for param in model.parameters():
-                param -= lr * param.grad
-    return losses
+# -- reference solutions: the one copy, in notebooks/solutions/05_nn_and_optim_solutions.py --
+SOLUTIONS = lesson_solutions("05_nn_and_optim")
+fixed_train, train, Cubic, _, adam_step = (SOLUTIONS[n] for n in (1, 2, 3, 4, 5))
 
 
 def buggy_train(model, x, y, lr, steps):
@@ -38,42 +28,6 @@ def buggy_train(model, x, y, lr, steps):
             for param in model.parameters():
                 param -= lr * param.grad
     return losses
-
-
-def train(model, optimizer, x, y, steps):
-    loss_fn = nn.MSELoss(reduction="sum")
-    losses = []
-    for _ in range(steps):
-        loss = loss_fn(model(x), y)
-        losses.append(loss.item())
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    return losses
-
-
-class Cubic(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.a = nn.Parameter(torch.randn(()))
-        self.b = nn.Parameter(torch.randn(()))
-        self.c = nn.Parameter(torch.randn(()))
-        self.d = nn.Parameter(torch.randn(()))
-
-    def forward(self, x):
-        return self.a + self.b * x + self.c * x**2 + self.d * x**3
-
-
-def adam_step(p, grad, m, v, t, lr, betas=(0.9, 0.999), eps=1e-8):
-    beta1, beta2 = betas
-    m = beta1 * m + (1 - beta1) * grad
-    v = beta2 * v + (1 - beta2) * grad**2
-    m_hat = m / (1 - beta1**t)
-    v_hat = v / (1 - beta2**t)
-    return p - lr * m_hat / (v_hat.sqrt() + eps), m, v
-
-
-SOLUTIONS = {1: fixed_train, 2: train, 3: Cubic, 4: 0.5, 5: adam_step}
 
 
 def test_five_exercises():

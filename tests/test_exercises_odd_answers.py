@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from coursekit.exercises import Outcome
-from coursekit.exercises import autograd, backprop, chain_rule, nn_optim, tensors
+from coursekit.exercises import Outcome, autograd, backprop, chain_rule, nn_optim, tensors
 
 LESSONS = [tensors, autograd, chain_rule, backprop, nn_optim]
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from lesson_cells import lesson_templates
+from lesson_cells import lesson_solutions, lesson_templates
 
 from coursekit.exercises import Outcome
 from coursekit.exercises.tensors import SHAPE_PUZZLE, exercises
@@ -13,23 +13,9 @@ from coursekit.exercises.tensors import SHAPE_PUZZLE, exercises
 LESSON = Path(__file__).resolve().parents[1] / "notebooks" / "01_tensors.py"
 
 
-# The reference solutions (the same as notebooks/solutions/01_tensors_solutions.py).
-def total_and_mean(t):
-    return t.sum().item(), t.mean().item()
-
-
-SHAPES = [(4, 3), (6, 4), (5, 1, 3), (5, 2, 3)]
-
-
-def cubic_features(x):
-    return x.unsqueeze(-1).pow(torch.tensor([1, 2, 3], device=x.device))
-
-
-def standardize(m):
-    return (m - m.mean(dim=0)) / m.std(dim=0)
-
-
-SOLUTIONS = {1: total_and_mean, 2: SHAPES, 3: cubic_features, 4: standardize}
+# The reference solutions: the one copy, in notebooks/solutions/01_tensors_solutions.py.
+SOLUTIONS = lesson_solutions("01_tensors")
+total_and_mean, SHAPES, cubic_features, standardize = (SOLUTIONS[n] for n in (1, 2, 3, 4))
 
 
 def test_lesson_has_four_exercises():

@@ -38,7 +38,7 @@ class Outcome(enum.Enum):
 _ICONS = {Outcome.PASSED: "✅", Outcome.FAILED: "❌", Outcome.NOT_ATTEMPTED: "⬜",
           Outcome.NO_SUCH_EXERCISE: "⚠️"}
 
-DEFAULT_TIME_LIMIT = 60.0  # seconds per check; every reference answer takes well under 1 s
+DEFAULT_TIME_LIMIT = 30.0  # seconds per check; every reference answer takes well under 1 s
 
 
 class TODO(Exception):  # noqa: N818 (students write `raise TODO`: the name is the message)
