@@ -453,7 +453,7 @@ check(3, largest_safe_lr)
 # loss) or diverges. Answer with a list of words, `"converges"` or
 # `"diverges"`, in the same order. Predict first, from the threshold of
 # exercise 3; then check each setting with the explorer over its longest run,
-# 1000 epochs, for instance `explorer.set(lr=0.01, scale=1, epochs=1000)`.
+# 1000 epochs: `explorer.set(lr=..., scale=..., epochs=1000)`.
 
 # %%
 for lr, scale in PREDICT_SETTINGS:
