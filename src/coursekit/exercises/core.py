@@ -285,7 +285,7 @@ def as_number(value, what: str = "your answer") -> float:
     try:
         number = float(value)
     except OverflowError:
-        fail(f"{what} is too large for a float (it has {len(str(abs(int(value))))} digits)")
+        fail(f"{what} is too large for a float (about 2 to the power {int(value).bit_length()})")
     if not math.isfinite(number):
         fail(f"{what} is {number}, not a finite number")
     return number
