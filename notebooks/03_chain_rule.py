@@ -485,8 +485,8 @@ check(4, exp)
 #
 # Redo the worked example with `Value` instead of a tensor: per-sample updates
 # on x = [1, 2, 3], y = [2, 4, 6]. Return the final weight as a float. The
-# check runs it from several starts, learning rates and numbers of epochs, and
-# compares with PyTorch.
+# check runs it with a start, learning rate and number of epochs of its own,
+# and compares with PyTorch.
 
 # %%
 def fit(w0, lr, epochs):

@@ -7,6 +7,7 @@ copies of them.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -44,6 +45,7 @@ def exercise_answers(path: Path, namespace: dict, *, run_all: bool = False) -> d
     return {number: namespace[name] for number, name in names.items()}
 
 
+@functools.cache
 def lesson_templates(stem: str) -> dict[int, object]:
     """The answers a student starts from: the templates of notebooks/<stem>.py."""
     import math
@@ -59,6 +61,7 @@ def lesson_templates(stem: str) -> dict[int, object]:
     return exercise_answers(NOTEBOOKS / f"{stem}.py", namespace)
 
 
+@functools.cache
 def lesson_solutions(stem: str) -> dict[int, object]:
     """The answers of notebooks/solutions/<stem>_solutions.py, the one copy of the solutions."""
     import torch

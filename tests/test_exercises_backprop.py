@@ -152,7 +152,7 @@ def test_threshold_slips_are_named():
         X = torch.stack([x * scale, torch.ones_like(x)], dim=1)
         return 2 / torch.linalg.eigvalsh(X.T @ X).max().item()
 
-    failed(3, without_two_over_n, "largest_safe_lr(x, 1)")
+    failed(3, without_two_over_n, "largest_safe_lr(x, 2.5)")
 
 
 def test_wrong_predictions_fail():

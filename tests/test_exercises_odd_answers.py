@@ -53,3 +53,30 @@ def test_not_implemented_is_the_answers_error_not_a_template(lesson):
     for number in lesson.exercises.numbers():
         result = lesson.exercises.check(number, raising_not_implemented)
         assert result.outcome is Outcome.FAILED, f"{number}: {result}"
+
+
+# How often each check calls a right answer: once, except where the exercise itself needs more
+# (03.4: exp on a graph that uses a node twice, both orders; 05.2: Adam and SGD with momentum;
+# 05.5: six Adam steps). Issue 11: a 30 s answer made one check take 90 s.
+CALLS = {("01_tensors", 1): 1, ("01_tensors", 3): 1, ("01_tensors", 4): 1,
+         ("02_autograd", 2): 1, ("02_autograd", 3): 1, ("02_autograd", 4): 1,
+         ("03_chain_rule", 2): 1, ("03_chain_rule", 4): 3, ("03_chain_rule", 5): 1,
+         ("04_backprop_by_hand", 1): 1, ("04_backprop_by_hand", 2): 1,
+         ("04_backprop_by_hand", 3): 1,
+         ("05_nn_and_optim", 1): 1, ("05_nn_and_optim", 2): 2, ("05_nn_and_optim", 5): 6}
+
+
+@pytest.mark.parametrize(("stem", "number"), sorted(CALLS))
+def test_each_answer_is_called_as_few_times_as_possible(stem, number):
+    from lesson_cells import lesson_solutions
+
+    lesson = next(m for m in LESSONS if m.exercises.lesson == stem)
+    solution = lesson_solutions(stem)[number]
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return solution(*args, **kwargs)
+
+    assert lesson.exercises.check(number, counted).passed
+    assert len(calls) == CALLS[stem, number]

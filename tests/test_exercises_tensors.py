@@ -60,7 +60,6 @@ def test_other_right_answers_pass():
         (3, lambda x: x.unsqueeze(-1).pow(torch.tensor([0, 1, 2])), "the powers start at 1"),
         (3, lambda x: x.unsqueeze(-1).pow(3).expand(-1, 3), "every column is x³"),
         (3, lambda x: x.unsqueeze(-1) * torch.tensor([1.0, 2.0, 3.0]), "wrong values"),
-        (3, lambda x: x.unsqueeze(-1).pow(torch.tensor([1, 2, 3])).double()[:5], "for 2000 points"),
         (4, lambda m: (m - m.mean()) / m.std(), "one mean and one std for the whole matrix"),
         (4, lambda m: (m - m.mean(1, keepdim=True)) / m.std(1, keepdim=True), "the rows (dim=1)"),
         (4, lambda m: m - m.mean(dim=0), "did not divide by the column stds"),

@@ -110,8 +110,8 @@ def _cubic_gradients(cubic_gradients):
 )
 def _largest_safe_lr(largest_safe_lr):
     generator = torch.Generator().manual_seed(3)
-    cases = [(torch.tensor(REGRESSION_X), 1.0), (torch.tensor(REGRESSION_X), 0.1),
-             (torch.tensor(REGRESSION_X), 2.5), (torch.randn(20, generator=generator) * 3, 1.0)]
+    # One call, on points and a scale of its own: an answer that ignores x or scale fails.
+    cases = [(torch.randn(20, generator=generator) * 3, 2.5)]
     for x, scale in cases:
         what = f"largest_safe_lr(x, {scale:g})"
         value = as_number(call(largest_safe_lr, x, scale, what=what), what)

@@ -106,7 +106,7 @@ def _(shapes):
     "together they broadcast to (N, 3). Create the powers on x.device.",
 )
 def _(cubic_features):
-    for x in (_sample(5, 3), torch.linspace(-2.0, 2.0, 2000)):
+    for x in (_sample(5, 3),):  # one call: a slow answer costs its time once
         n = x.shape[0]
         try:
             features = call(cubic_features, x, what="cubic_features(x)")
