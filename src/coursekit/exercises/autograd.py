@@ -114,32 +114,32 @@ def train_reference(x, y, steps, lr, *, zero_grad=True, backward_calls=1):
 )
 def _(train):
     x, y = training_data()
-    for steps, lr in ((12, 0.3),):  # one call; lr and steps unlike the lesson's loop
-        try:
-            got = call(train, x, y, steps, lr, what="train(x, y, steps, lr)")
-        except AnswerRaised as exc:
-            if "leaf Variable" in str(exc.error):
-                fail("updating w in place needs `with torch.no_grad():` around the update")
-            raise
-        if isinstance(got, (list, tuple)) and len(got) != steps:
-            fail(f"train(x, y, {steps}, lr) returned {len(got)} losses, expected {steps} "
-                 "(one per step)")
-        # Tensor losses are fine too: they are read as numbers, without a warning.
-        got = torch.tensor(as_float_list(got, steps, "what train(...) returns"))
-        right = torch.tensor(train_reference(x, y, steps, lr))
-        if _close(got, right):
-            continue
-        if _close(got, torch.tensor(train_reference(x, y, steps, lr, zero_grad=False))):
-            fail("gradient accumulated: w.grad keeps adding up step after step, because it is "
-                 "never reset. Call w.grad.zero_() after each update")
-        if _close(got, torch.tensor(train_reference(x, y, steps, lr, backward_calls=2))):
-            fail("gradient accumulated twice per step: each update used double the gradient "
-                 "(backward() ran twice before the update)")
-        if torch.allclose(got, got[0].expand_as(got)):
-            fail("the loss never changes: w.grad was zeroed before the update could use it")
-        step = int((~torch.isclose(got, right, rtol=1e-4, atol=1e-5)).nonzero()[0])
-        fail(f"your losses differ from a correct loop's from step {step} on "
-             f"({got[step].item():.4g} instead of {right[step].item():.4g})")
+    steps, lr = 12, 0.3  # one call, with lr and steps unlike the lesson's loop
+    try:
+        got = call(train, x, y, steps, lr, what="train(x, y, steps, lr)")
+    except AnswerRaised as exc:
+        if "leaf Variable" in str(exc.error):
+            fail("updating w in place needs `with torch.no_grad():` around the update")
+        raise
+    if isinstance(got, (list, tuple)) and len(got) != steps:
+        fail(f"train(x, y, {steps}, lr) returned {len(got)} losses, expected {steps} "
+             "(one per step)")
+    # Tensor losses are fine too: they are read as numbers, without a warning.
+    got = torch.tensor(as_float_list(got, steps, "what train(...) returns"))
+    right = torch.tensor(train_reference(x, y, steps, lr))
+    if _close(got, right):
+        return
+    if _close(got, torch.tensor(train_reference(x, y, steps, lr, zero_grad=False))):
+        fail("gradient accumulated: w.grad keeps adding up step after step, because it is "
+             "never reset. Call w.grad.zero_() after each update")
+    if _close(got, torch.tensor(train_reference(x, y, steps, lr, backward_calls=2))):
+        fail("gradient accumulated twice per step: each update used double the gradient "
+             "(backward() ran twice before the update)")
+    if torch.allclose(got, got[0].expand_as(got)):
+        fail("the loss never changes: w.grad was zeroed before the update could use it")
+    step = int((~torch.isclose(got, right, rtol=1e-4, atol=1e-5)).nonzero()[0])
+    fail(f"your losses differ from a correct loop's from step {step} on "
+         f"({got[step].item():.4g} instead of {right[step].item():.4g})")
 
 
 # --- 4 -------------------------------------------------------------------------------------------

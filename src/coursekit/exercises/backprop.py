@@ -46,21 +46,20 @@ def _scalar(value, what: str):
     return torch.tensor(as_number(value, what))
 
 
-LINE_SLIPS = [(0.5, "the 2 of dL/dŷ = 2(ŷ − y) is missing"),
-              ("n", "it is a sum over the samples; the loss is a mean"),
-              (-1.0, "the sign is flipped: it is 2(ŷ − y), not 2(y − ŷ)")]
-CUBIC_SLIPS = [(0.5, "the 2 of dL/dŷ = 2(ŷ − y) is missing"),
-               ("1/n", "it is a mean over the samples; this loss is a sum"),
-               (-1.0, "the sign is flipped: it is 2(ŷ − y), not 2(y − ŷ)")]
+def _slips(n: int, loss: str) -> list[tuple[float, str]]:
+    """The usual slips, as (ratio to the right gradient, reason), for a mean or a summed loss."""
+    sum_or_mean = ((n, "it is a sum over the samples; the loss is a mean") if loss == "mean"
+                   else (1 / n, "it is a mean over the samples; this loss is a sum"))
+    return [(0.5, "the 2 of dL/dŷ = 2(ŷ − y) is missing"), sum_or_mean,
+            (-1.0, "the sign is flipped: it is 2(ŷ − y), not 2(y − ŷ)")]
 
 
-def _compare_scaled(got, expected, what: str, n: int, slips) -> None:
+def _compare_scaled(got, expected, what: str, slips) -> None:
     """A clearer reason than 'wrong values' for the usual slips: factor 2, sum vs mean, sign."""
     got = _scalar(got, what)
     if got.numel() == 1 and not got.is_complex() and expected.abs() > 1e-3:
         ratio = (got.detach().double().cpu().reshape(()) / expected.double()).item()
         for factor, reason in slips:
-            factor = {"n": n, "1/n": 1 / n}.get(factor, factor)
             if abs(ratio - factor) < 1e-3 * abs(factor):
                 fail(f"{what} is off by a factor {factor:.4g}: {reason}")
     expect_tensor(got.reshape(expected.shape) if got.numel() == 1 else got, expected, what,
@@ -79,8 +78,8 @@ def _line_gradients(line_gradients):
     w_ = w.clone().requires_grad_()
     b_ = b.clone().requires_grad_()
     ((w_ * x + b_ - y) ** 2).mean().backward()
-    _compare_scaled(got[0], w_.grad, "grad_w", len(x), LINE_SLIPS)
-    _compare_scaled(got[1], b_.grad, "grad_b", len(x), LINE_SLIPS)
+    _compare_scaled(got[0], w_.grad, "grad_w", _slips(len(x), "mean"))
+    _compare_scaled(got[1], b_.grad, "grad_b", _slips(len(x), "mean"))
 
 
 @exercises.exercise(
@@ -100,7 +99,7 @@ def _cubic_gradients(cubic_gradients):
     a, b, c, d = leaves
     ((a + b * x + c * x**2 + d * x**3 - y) ** 2).sum().backward()
     for name, value, expected in zip("abcd", got, leaves.grad, strict=True):
-        _compare_scaled(value, expected, f"grad_{name}", len(x), CUBIC_SLIPS)
+        _compare_scaled(value, expected, f"grad_{name}", _slips(len(x), "sum"))
 
 
 @exercises.exercise(
@@ -111,21 +110,20 @@ def _cubic_gradients(cubic_gradients):
 def _largest_safe_lr(largest_safe_lr):
     generator = torch.Generator().manual_seed(3)
     # One call, on points and a scale of its own: an answer that ignores x or scale fails.
-    cases = [(torch.randn(20, generator=generator) * 3, 2.5)]
-    for x, scale in cases:
-        what = f"largest_safe_lr(x, {scale:g})"
-        value = as_number(call(largest_safe_lr, x, scale, what=what), what)
-        fit = LinearFit(x, torch.zeros_like(x), scale)
-        expected = fit.threshold
-        slips = [(expected / 2, "half the threshold: the edge is 2/λ_max, not 1/λ_max"),
-                 (2 * expected, "twice the threshold: H = (2/N)·XᵀX; without its 2, λ_max "
-                                "is halved and 2/λ_max doubled"),
-                 (2 / fit.eigenvalues[0], "2/λ_min; the fastest (largest) curvature sets the "
-                                          "limit: use λ_max")]
-        for wrong, reason in slips:
-            if abs(value - wrong) < 1e-3 * abs(wrong):
-                fail(f"for scale {scale:g} you return {value:.4g}, {reason}")
-        expect_number(value, expected, what, rtol=1e-3)
+    x, scale = torch.randn(20, generator=generator) * 3, 2.5
+    what = f"largest_safe_lr(x, {scale:g})"
+    value = as_number(call(largest_safe_lr, x, scale, what=what), what)
+    fit = LinearFit(x, torch.zeros_like(x), scale)
+    expected = fit.threshold
+    slips = [(expected / 2, "half the threshold: the edge is 2/λ_max, not 1/λ_max"),
+             (2 * expected, "twice the threshold: H = (2/N)·XᵀX; without its 2, λ_max "
+                            "is halved and 2/λ_max doubled"),
+             (2 / fit.eigenvalues[0], "2/λ_min; the fastest (largest) curvature sets the "
+                                      "limit: use λ_max")]
+    for wrong, reason in slips:
+        if abs(value - wrong) < 1e-3 * abs(wrong):
+            fail(f"for scale {scale:g} you return {value:.4g}, {reason}")
+    expect_number(value, expected, what, rtol=1e-3)
 
 
 @exercises.exercise(

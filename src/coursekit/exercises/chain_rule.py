@@ -48,23 +48,23 @@ def _(answer):
 )
 def _(neuron_gradients):
     generator = torch.Generator().manual_seed(3)
-    for n in (5,):  # one call: a slow answer costs its time once
-        x = torch.randn(n, generator=generator, dtype=torch.float64)
-        w = torch.randn(n, generator=generator, dtype=torch.float64, requires_grad=True)
-        b = torch.zeros((), dtype=torch.float64, requires_grad=True)
-        dC_dz = 1.7
-        z = w @ x + b
-        (dC_dz * z).backward()  # any C with this ∂C/∂z gives the same gradients
-        got = call(neuron_gradients, x, dC_dz, what="neuron_gradients(x, dC_dz)")
-        if not isinstance(got, tuple) or len(got) != 2:
-            fail("return two things: (dC_dw, dC_db)")
-        dC_dw, dC_db = got
-        if isinstance(dC_dw, torch.Tensor) and dC_dw.shape == x.shape and torch.allclose(
-            dC_dw.detach().double(), x
-        ):
-            fail("dC_dw equals x, which is only ∂z/∂w: multiply by the upstream ∂C/∂z")
-        expect_tensor(dC_dw, w.grad, f"dC_dw (for {n} inputs)", rtol=1e-6, atol=1e-9)
-        expect_number(dC_db, b.grad.item(), "dC_db", rtol=1e-6)
+    n = 5  # one call: a slow answer costs its time once
+    x = torch.randn(n, generator=generator, dtype=torch.float64)
+    w = torch.randn(n, generator=generator, dtype=torch.float64, requires_grad=True)
+    b = torch.zeros((), dtype=torch.float64, requires_grad=True)
+    dC_dz = 1.7
+    z = w @ x + b
+    (dC_dz * z).backward()  # any C with this ∂C/∂z gives the same gradients
+    got = call(neuron_gradients, x, dC_dz, what="neuron_gradients(x, dC_dz)")
+    if not isinstance(got, tuple) or len(got) != 2:
+        fail("return two things: (dC_dw, dC_db)")
+    dC_dw, dC_db = got
+    if isinstance(dC_dw, torch.Tensor) and dC_dw.shape == x.shape and torch.allclose(
+        dC_dw.detach().double(), x
+    ):
+        fail("dC_dw equals x, which is only ∂z/∂w: multiply by the upstream ∂C/∂z")
+    expect_tensor(dC_dw, w.grad, f"dC_dw (for {n} inputs)", rtol=1e-6, atol=1e-9)
+    expect_number(dC_db, b.grad.item(), "dC_db", rtol=1e-6)
 
 
 # Exercise 3: fill in the gradient of every node of this graph.

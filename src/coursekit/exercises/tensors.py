@@ -106,26 +106,26 @@ def _(shapes):
     "together they broadcast to (N, 3). Create the powers on x.device.",
 )
 def _(cubic_features):
-    for x in (_sample(5, 3),):  # one call: a slow answer costs its time once
-        n = x.shape[0]
-        try:
-            features = call(cubic_features, x, what="cubic_features(x)")
-        except AnswerRaised as exc:
-            if not (isinstance(exc.error, RuntimeError) and "device" in str(exc.error)):
-                raise
-            fail("your powers are on another device than x: create them with device=x.device")
-        if isinstance(features, torch.Tensor) and tuple(features.shape) == (n, 3):
-            got = features.detach().cpu().float()
-            if torch.allclose(got, torch.stack([x**0, x, x**2], dim=1), rtol=1e-5, atol=1e-5):
-                fail("your columns are 1, x, x²: the powers start at 1, not 0")
-            if torch.allclose(got, (x**3).unsqueeze(-1).expand(n, 3), rtol=1e-5, atol=1e-5):
-                fail("every column is x³: the columns must be x, x² and x³")
-        if isinstance(features, torch.Tensor) and tuple(features.shape) == (3, n):
-            fail(f"your features have shape (3, {n}): one row per point is needed, so (N, 3)")
-        expected = torch.stack([x, x**2, x**3], dim=1)
-        expect_tensor(features, expected, f"cubic_features(x) for {n} points", rtol=1e-5)
-        if features.device != x.device:
-            fail("your features are not on x's device: create the powers with device=x.device")
+    x = _sample(5, 3)  # one call: a slow answer costs its time once
+    n = x.shape[0]
+    try:
+        features = call(cubic_features, x, what="cubic_features(x)")
+    except AnswerRaised as exc:
+        if not (isinstance(exc.error, RuntimeError) and "device" in str(exc.error)):
+            raise
+        fail("your powers are on another device than x: create them with device=x.device")
+    if isinstance(features, torch.Tensor) and tuple(features.shape) == (n, 3):
+        got = features.detach().cpu().float()
+        if torch.allclose(got, torch.stack([x**0, x, x**2], dim=1), rtol=1e-5, atol=1e-5):
+            fail("your columns are 1, x, x²: the powers start at 1, not 0")
+        if torch.allclose(got, (x**3).unsqueeze(-1).expand(n, 3), rtol=1e-5, atol=1e-5):
+            fail("every column is x³: the columns must be x, x² and x³")
+    if isinstance(features, torch.Tensor) and tuple(features.shape) == (3, n):
+        fail(f"your features have shape (3, {n}): one row per point is needed, so (N, 3)")
+    expected = torch.stack([x, x**2, x**3], dim=1)
+    expect_tensor(features, expected, f"cubic_features(x) for {n} points", rtol=1e-5)
+    if features.device != x.device:
+        fail("your features are not on x's device: create the powers with device=x.device")
 
 
 # --- 4 -------------------------------------------------------------------------------------------
