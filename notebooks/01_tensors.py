@@ -366,12 +366,14 @@ plt.show()
 # %% [markdown]
 # ## Exercises
 #
-# Four exercises, easiest first. Fill in each template, run it, then run the
-# `check` cell below it: it says *passed*, *failed* (with the reason), or *not
-# attempted yet*. Stuck? `hint(1)` prints a hint for exercise 1, and so on.
+# Four exercises, easiest first. Fill in each template (replace its
+# `raise TODO` or `...` with your answer), run it, then run the `check` cell
+# below it: it says *passed*, *failed* (with the reason), or *not attempted
+# yet*. Stuck? `hint(1)` prints a hint for exercise 1, and so on.
 # The solutions are in `solutions/01_tensors_solutions.ipynb`: try first!
 
 # %%
+from coursekit.exercises import TODO
 from coursekit.exercises.tensors import exercises
 
 check, hint = exercises.check, exercises.hint
@@ -384,7 +386,7 @@ check, hint = exercises.check, exercises.hint
 
 # %%
 def total_and_mean(t):
-    ...
+    raise TODO  # replace with your code
 
 
 # %%
@@ -418,7 +420,7 @@ check(2, shapes)
 
 # %%
 def cubic_features(x):
-    ...
+    raise TODO  # replace with your code
 
 
 # %%
@@ -436,7 +438,7 @@ check(3, cubic_features)
 
 # %%
 def standardize(m):
-    ...
+    raise TODO  # replace with your code
 
 
 # %%

@@ -582,12 +582,14 @@ print(f"float32 loss, step 350 -> 499: {drop:.0f}× smaller")
 # %% [markdown]
 # ## Exercises
 #
-# Four exercises, easiest first. Fill in each template, run it, then run the
-# `check` cell below it: it says *passed*, *failed* (with the reason), or *not
-# attempted yet*. `hint(1)` prints a hint for exercise 1, and so on. The
+# Four exercises, easiest first. Fill in each template (replace its
+# `raise TODO` or `...` with your answer), run it, then run the `check` cell
+# below it: it says *passed*, *failed* (with the reason), or *not attempted
+# yet*. `hint(1)` prints a hint for exercise 1, and so on. The
 # solutions are in `solutions/02_autograd_solutions.ipynb`.
 
 # %%
+from coursekit.exercises import TODO
 from coursekit.exercises.autograd import exercises, training_data
 
 check, hint = exercises.check, exercises.hint
@@ -614,7 +616,7 @@ check(1, slope)
 
 # %%
 def autograd_slope(f, x0):
-    ...
+    raise TODO  # replace with your code
 
 
 # %%
@@ -656,7 +658,7 @@ plt.show()
 
 # %%
 def train(x, y, steps, lr):
-    ...
+    raise TODO  # replace with your code
 
 
 # %%
@@ -673,7 +675,7 @@ check(3, train)
 # %%
 def vjp(f, x, v):
     x = x.detach().clone().requires_grad_(True)
-    ...
+    raise TODO  # replace with your code
 
 
 # %%

@@ -719,10 +719,12 @@ plt.show()
 # %% [markdown]
 # ## 8. Exercises
 #
-# Fill in each template, run it, then run the check below it. `hint(n)` prints a
-# hint for exercise n. The solutions are in `solutions/03_chain_rule_solutions.ipynb`.
+# Fill in each template (replace its `raise TODO` or `...` with your answer),
+# run it, then run the check below it. `hint(n)` prints a hint for exercise n.
+# The solutions are in `solutions/03_chain_rule_solutions.ipynb`.
 
 # %%
+from coursekit.exercises import TODO
 from coursekit.exercises.chain_rule import exercises
 
 check, hint = exercises.check, exercises.hint
@@ -749,7 +751,7 @@ check(1, answer)
 # %%
 def neuron_gradients(x, dC_dz):
     """Return (dC_dw, dC_db) for z = w·x + b."""
-    ...
+    raise TODO  # replace with your code
 
 
 # %%
@@ -783,7 +785,7 @@ def exp(a):
     out = Value(math.exp(a.data), (a,), "exp")
 
     def _backward():
-        ...  # add (d exp(a)/da) × out.grad to a.grad
+        raise TODO  # add (d exp(a)/da) × out.grad to a.grad
 
     out._backward = _backward
     return out
@@ -797,13 +799,13 @@ check(4, exp)
 #
 # Redo the worked example with `Value` instead of a tensor: per-sample updates
 # on x = [1, 2, 3], y = [2, 4, 6]. Return the final weight as a float. The
-# check runs it from several starts, learning rates and numbers of epochs, and
-# compares with PyTorch.
+# check runs it with a start, learning rate and number of epochs of its own,
+# and compares with PyTorch.
 
 # %%
 def fit(w0, lr, epochs):
     """Train ŷ = w·x from w = w0; return the final w."""
-    ...
+    raise TODO  # replace with your code
 
 
 # %%

@@ -635,11 +635,13 @@ plt.show()
 # %% [markdown]
 # ## Exercises
 #
-# Fill in each template, run it, then run the `check` cell below it. Stuck?
-# `hint(n)` prints a hint for exercise n. The solutions are in
+# Fill in each template (replace its `raise TODO` or `...` with your answer),
+# run it, then run the `check` cell below it. Stuck? `hint(n)` prints a hint
+# for exercise n. The solutions are in
 # `solutions/04_backprop_by_hand_solutions.ipynb`.
 
 # %%
+from coursekit.exercises import TODO
 from coursekit.exercises.backprop import PREDICT_SETTINGS, exercises
 
 check, hint = exercises.check, exercises.hint
@@ -653,7 +655,7 @@ check, hint = exercises.check, exercises.hint
 
 # %%
 def line_gradients(x, y, w, b):
-    ...
+    raise TODO  # replace with your code
 
 # %%
 check(1, line_gradients)
@@ -666,7 +668,7 @@ check(1, line_gradients)
 
 # %%
 def cubic_gradients(x, y, a, b, c, d):
-    ...
+    raise TODO  # replace with your code
 
 # %%
 check(2, cubic_gradients)
@@ -679,7 +681,7 @@ check(2, cubic_gradients)
 
 # %%
 def largest_safe_lr(x, scale):
-    ...
+    raise TODO  # replace with your code
 
 # %%
 check(3, largest_safe_lr)
@@ -688,9 +690,11 @@ check(3, largest_safe_lr)
 # ### Exercise 4: converge or diverge?
 #
 # For each (learning rate, input scale) below, on this lesson's eleven
-# points, predict whether a long run converges or diverges. Answer with a
-# list of words, `"converges"` or `"diverges"`, in the same order. Predict
-# first, then check with the explorer.
+# points, predict whether gradient descent converges (settles at the best
+# loss) or diverges. Answer with a list of words, `"converges"` or
+# `"diverges"`, in the same order. Predict first, from the threshold of
+# exercise 3; then check each setting with the explorer over its longest run,
+# 1000 epochs: `explorer.set(lr=..., scale=..., epochs=1000)`.
 
 # %%
 for lr, scale in PREDICT_SETTINGS:

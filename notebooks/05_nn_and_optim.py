@@ -636,11 +636,13 @@ print(f"RMSprop, lr 0.5: loss {losses_rms[150]:.3g} after 150 steps, "
 # %% [markdown]
 # ## Exercises
 #
-# Fill in each template, run it, then run the check below it. Stuck? `hint(n)`
-# prints a hint for exercise n. Solutions are in
+# Fill in each template (replace its `raise TODO` or `...` with your answer),
+# run it, then run the check below it. Stuck? `hint(n)` prints a hint for
+# exercise n. Solutions are in
 # `notebooks/solutions/05_nn_and_optim_solutions.ipynb`.
 
 # %%
+from coursekit.exercises import TODO
 from coursekit.exercises.nn_optim import exercises
 
 check, hint = exercises.check, exercises.hint
@@ -665,7 +667,7 @@ def broken_train(model, x, y, lr, steps):
 
 
 def fixed_train(model, x, y, lr, steps):
-    ...
+    raise TODO  # replace with your code
 
 
 # %%
@@ -679,7 +681,7 @@ check(1, fixed_train)
 
 # %%
 def train(model, optimizer, x, y, steps):
-    ...
+    raise TODO  # replace with your code
 
 
 # %%
@@ -694,10 +696,10 @@ check(2, train)
 class MyCubic(nn.Module):
     def __init__(self):
         super().__init__()
-        ...  # create a, b, c, d
+        raise TODO  # create a, b, c, d
 
     def forward(self, x):
-        ...  # return the cubic
+        raise TODO  # return the cubic
 
 
 # %%
@@ -723,7 +725,7 @@ check(4, lr_answer)
 
 # %%
 def adam_step(p, grad, m, v, t, lr, betas=(0.9, 0.999), eps=1e-8):
-    ...
+    raise TODO  # replace with your code
 
 
 # %%

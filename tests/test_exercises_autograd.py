@@ -1,45 +1,18 @@
 """Lesson 02 exercises: reference solutions pass, typical mistakes fail with a reason."""
 
+import warnings
+
+import numpy as np
 import pytest
 import torch
+from lesson_cells import lesson_solutions, lesson_templates
 
 from coursekit.exercises import Outcome
 from coursekit.exercises.autograd import exercises, train_reference, training_data
 
-# The reference solutions (the same as notebooks/solutions/02_autograd_solutions.py).
-SLOPE = 8.0
-
-
-def autograd_slope(f, x0):
-    x = torch.tensor(x0, requires_grad=True)
-    f(x).backward()
-    return x.grad.item()
-
-
-def train(x, y, steps, lr):
-    w = torch.zeros((), requires_grad=True)
-    losses = []
-    for _ in range(steps):
-        loss = ((w * x - y) ** 2).mean()
-        losses.append(loss.item())
-        loss.backward()
-        with torch.no_grad():
-            w -= lr * w.grad
-            w.grad.zero_()
-    return losses
-
-
-def vjp(f, x, v):
-    x = x.detach().clone().requires_grad_(True)
-    f(x).backward(v)
-    return x.grad
-
-
-SOLUTIONS = {1: SLOPE, 2: autograd_slope, 3: train, 4: vjp}
-
-
-def template(*args):
-    ...
+# The reference solutions: the one copy, in notebooks/solutions/02_autograd_solutions.py.
+SOLUTIONS = lesson_solutions("02_autograd")
+SLOPE, autograd_slope, train, vjp = (SOLUTIONS[n] for n in (1, 2, 3, 4))
 
 
 # Typical wrong answers.
@@ -119,8 +92,8 @@ def test_reference_solution_passes(number):
 
 @pytest.mark.parametrize("number", sorted(SOLUTIONS))
 def test_template_is_not_attempted(number):
-    answer = ... if number == 1 else template
-    assert exercises.check(number, answer).outcome is Outcome.NOT_ATTEMPTED
+    result = exercises.check(number, lesson_templates("02_autograd")[number])
+    assert result.outcome is Outcome.NOT_ATTEMPTED, str(result)
 
 
 def test_other_right_answers_pass():
@@ -160,14 +133,14 @@ def test_other_right_answers_pass():
         (1, 4.0, "your slope is 4, expected 8"),
         (1, "8", "should be a number"),
         (2, lambda f, x0: f(torch.tensor(x0)).item(), "the value, not the slope"),
-        (2, lambda f, x0: 3 * x0**2 - 4, "the slope of sin(x) at x = 0.5"),
+        (2, lambda f, x0: 3 * x0**2 - 4, "the slope of exp(−x²) at x = 1"),
         (3, train_without_zero, "gradient accumulated: w.grad keeps adding up"),
         (3, train_backward_twice, "gradient accumulated twice per step"),
         (3, train_zero_too_early, "the loss never changes"),
         (3, train_without_no_grad, "needs `with torch.no_grad():`"),
-        (3, lambda x, y, steps, lr: train(x, y, steps - 1, lr), "expected 30 (one per step)"),
+        (3, lambda x, y, steps, lr: train(x, y, steps - 1, lr), "expected 12 (one per step)"),
         (3, train_fixed_lr, "differ from a correct loop's from step 1 on"),
-        (3, lambda *a: 3.0, "should return the list of losses"),
+        (3, lambda *a: 3.0, "what train(...) returns should be a list of 12 numbers"),
         (4, vjp_jacobian_times_v, "that is J·v"),
         (4, vjp_ignoring_v, "ignores v"),
         (4, vjp_twice, "gradient accumulated twice"),
@@ -179,6 +152,43 @@ def test_typical_mistakes_fail_with_reason(number, answer, reason):
     result = exercises.check(number, answer)
     assert result.outcome is Outcome.FAILED, str(result)
     assert reason in result.message, result.message
+
+
+def train_tensor_losses(x, y, steps, lr):
+    """The fixed loop, recording the loss tensors themselves (no .item())."""
+    w = torch.zeros((), requires_grad=True)
+    losses = []
+    for _ in range(steps):
+        loss = ((w * x - y) ** 2).mean()
+        losses.append(loss)
+        loss.backward()
+        with torch.no_grad():
+            w -= lr * w.grad
+            w.grad.zero_()
+    return losses
+
+
+def test_tensor_losses_pass_without_a_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = exercises.check(3, train_tensor_losses)
+        assert result.passed, str(result)
+        assert exercises.check(3, lambda *a: torch.stack(train_tensor_losses(*a))).passed
+
+
+def test_numpy_numbers_pass():
+    assert exercises.check(1, np.float32(8.0)).passed
+    assert exercises.check(2, lambda f, x0: np.float64(autograd_slope(f, x0))).passed
+
+
+def test_changing_the_data_in_place_is_named():
+    def train_centring_y(x, y, steps, lr):
+        y -= y.mean()
+        return train(x, y, steps, lr)
+
+    result = exercises.check(3, train_centring_y)
+    assert result.outcome is Outcome.FAILED
+    assert "changed its input `y` in place" in result.message
 
 
 def test_the_buggy_loop_really_misbehaves():

@@ -2,46 +2,17 @@
 
 import math
 
+import numpy as np
 import pytest
+from lesson_cells import lesson_solutions, lesson_templates
 
 from coursekit.exercises import Outcome
 from coursekit.exercises.chain_rule import exercises
 from coursekit.tiny_autograd import Value
 
-# ---- reference solutions (the same as notebooks/solutions/03_chain_rule_solutions.py)
-
-EX1 = 3 * (1 - math.tanh(3 * 0.5 - 1) ** 2)
-
-
-def neuron_gradients(x, dC_dz):
-    return x * dC_dz, dC_dz
-
-
-EX3 = {"f": 1.0, "w": -6.0, "v": -12.0, "u": -30.0, "x": 144.0, "y": -72.0}
-
-
-def exp(a):
-    out = Value(math.exp(a.data), (a,), "exp")
-
-    def _backward():
-        a.grad += out.data * out.grad
-
-    out._backward = _backward
-    return out
-
-
-def fit(w0, lr, epochs):
-    w = Value(w0)
-    for _ in range(epochs):
-        for x, y in zip([1.0, 2.0, 3.0], [2.0, 4.0, 6.0], strict=True):
-            loss = (w * x - y) ** 2
-            w.grad = 0.0
-            loss.backward()
-            w.data -= lr * w.grad
-    return w.data
-
-
-SOLUTIONS = {1: EX1, 2: neuron_gradients, 3: EX3, 4: exp, 5: fit}
+# ---- reference solutions: the one copy, in notebooks/solutions/03_chain_rule_solutions.py
+SOLUTIONS = lesson_solutions("03_chain_rule")
+EX1, neuron_gradients, EX3, exp, fit = (SOLUTIONS[n] for n in (1, 2, 3, 4, 5))
 
 
 def outcome(number, answer):
@@ -67,32 +38,9 @@ def test_worked_example_numbers():
 # ---- templates: what the lesson hands out
 
 
-def template_function(*args):
-    ...
-
-
-def template_exp(a):
-    out = Value(math.exp(a.data), (a,), "exp")
-
-    def _backward():
-        ...
-
-    out._backward = _backward
-    return out
-
-
-TEMPLATES = {
-    1: ...,
-    2: template_function,
-    3: {"f": ..., "w": ..., "v": ..., "u": ..., "x": ..., "y": ...},
-    4: template_exp,
-    5: template_function,
-}
-
-
-@pytest.mark.parametrize("number", sorted(TEMPLATES))
+@pytest.mark.parametrize("number", sorted(SOLUTIONS))
 def test_templates_are_not_attempted(number):
-    result = outcome(number, TEMPLATES[number])
+    result = outcome(number, lesson_templates("03_chain_rule")[number])
     assert result.outcome is Outcome.NOT_ATTEMPTED, str(result)
 
 
@@ -128,6 +76,29 @@ def test_ex3_mistakes():
     fails_with(3, wrong_w, "∂f/∂w = -9 is not right; multiply the gradient of its user")
     fails_with(3, {"f": 1.0}, "missing the gradient of x, y, u, v, w")
     fails_with(3, [1.0], "should be a dict")
+
+
+def test_numpy_numbers_pass():
+    assert outcome(1, np.float64(EX1)).passed
+    assert outcome(3, {name: np.float32(value) for name, value in EX3.items()}).passed
+    assert outcome(5, lambda *a: np.float64(fit(*a))).passed
+
+
+def test_ex2_changing_x_in_place_is_named():
+    def scales_x_in_place(x, dC_dz):
+        x *= dC_dz
+        return x, dC_dz
+
+    fails_with(2, scales_x_in_place, "changed its input `x` in place")
+
+
+def test_ex4_an_empty_backward_is_a_failure_not_a_template():
+    def does_nothing(a):
+        out = Value(math.exp(a.data), (a,), "exp")
+        out._backward = lambda: None
+        return out
+
+    fails_with(4, does_nothing, "a.grad is still 0")
 
 
 def test_ex4_mistakes():
@@ -170,7 +141,22 @@ def test_ex5_mistakes():
     def gradient_ascent(w0, lr, epochs):
         return fit(w0, -lr, epochs)
 
+    def full_batch(w0, lr, epochs):
+        w = Value(w0)
+        for _ in range(epochs):
+            loss = sum(((w * x - y) ** 2 for x, y in zip([1.0, 2.0, 3.0], [2.0, 4.0, 6.0],
+                                                          strict=True)), Value(0.0))
+            w.grad = 0.0
+            loss.backward()
+            w.data -= lr * w.grad
+        return w.data
+
+    def full_batch_mean(w0, lr, epochs):
+        return full_batch(w0, lr / 3, epochs)
+
+    fails_with(5, full_batch, "update w after EACH sample")
+    fails_with(5, full_batch_mean, "update w after EACH sample")
     fails_with(5, no_zeroing, "lets gradients pile up")
-    fails_with(5, gradient_ascent, "fit(3.0, 0.01, 100) is")
+    fails_with(5, gradient_ascent, "fit(1.0, 0.05, 3) is")
     # Returning the Value itself is accepted.
     assert outcome(5, lambda *a: Value(fit(*a))).passed

@@ -1,7 +1,19 @@
+import time
+
+import numpy as np
 import pytest
 import torch
 
-from coursekit.exercises import ExerciseSet, Outcome, call, expect_number, expect_tensor, fail
+from coursekit.exercises import (
+    TODO,
+    ExerciseSet,
+    Outcome,
+    as_float_list,
+    call,
+    expect_number,
+    expect_tensor,
+    fail,
+)
 
 
 @pytest.fixture
@@ -22,19 +34,54 @@ def lesson():
         if answer != "yes":
             fail("the answer must be yes")
 
+    @exercises.exercise(4, "a checker with a bug", hint="none")
+    def _(answer):
+        {}["missing"]  # the checker's own mistake, not the answer's
+
+    @exercises.exercise(5, "centre a tensor", hint="subtract the mean")
+    def _(centre):
+        x = torch.tensor([1.0, 2.0, 6.0])
+        expect_tensor(call(centre, x, what="centre(x)"), x - 3.0, "centre(x)")
+
     return exercises
 
 
 def test_placeholders_are_not_attempted(lesson):
     assert lesson.check(2, ...).outcome is Outcome.NOT_ATTEMPTED
-    assert lesson.check(2, None).outcome is Outcome.NOT_ATTEMPTED
+    assert lesson.check(2, TODO).outcome is Outcome.NOT_ATTEMPTED
 
     def template(x):
-        ...
+        raise TODO
 
     result = lesson.check(1, template)
     assert result.outcome is Outcome.NOT_ATTEMPTED
-    assert str(result).startswith("⬜ Exercise 1 (double a tensor): not attempted yet.")
+    assert str(result) == ("⬜ Exercise 1 (double a tensor): not attempted yet. The template's "
+                           "`raise TODO` is still there: replace it with your code.")
+
+
+def test_only_the_placeholder_is_not_attempted(lesson):
+    def no_return(x):
+        x * 2
+
+    def mps_like(x):
+        raise NotImplementedError("The operator 'aten::foo' is not currently implemented for MPS")
+
+    result = lesson.check(1, no_return)
+    assert result.outcome is Outcome.FAILED
+    assert "double returns None" not in result.message
+    assert "returns None: end it with `return`" in result.message
+    result = lesson.check(1, mps_like)
+    assert result.outcome is Outcome.FAILED
+    assert result.message == ("your code raised NotImplementedError: The operator 'aten::foo' "
+                              "is not currently implemented for MPS")
+    assert lesson.check(2, None).outcome is Outcome.FAILED
+
+
+def test_meta_device_results_are_named(lesson):
+    result = lesson.check(1, lambda x: (x * 2).to("meta"))
+    assert result.outcome is Outcome.FAILED
+    assert "on the meta device, which holds no values" in result.message
+    assert "meta device" in lesson.check(2, torch.tensor(4.5, device="meta")).message
 
 
 def test_right_answers_pass(lesson):
@@ -51,7 +98,8 @@ def test_right_answers_pass(lesson):
         (lambda x: x * 3, "wrong values (largest difference 3)"),
         (lambda x: (x * 2).tolist(), "should be a tensor, got list"),
         (lambda x: (x * 2).long(), "dtype torch.int64"),
-        (lambda x: x / 0 * 0, "wrong values"),
+        (lambda x: x / 0 * 0, "contains NaN: every value should be a finite number"),
+        (lambda x: (x * 2).to(torch.complex64), "is complex (torch.complex64)"),
         (lambda x: x.undefined(), "your code raised AttributeError"),
     ],
 )
@@ -59,6 +107,29 @@ def test_wrong_tensors_fail_with_reason(lesson, answer, reason):
     result = lesson.check(1, answer)
     assert result.outcome is Outcome.FAILED
     assert reason in result.message
+
+
+@pytest.mark.parametrize(
+    "answer", [np.float32(4.5), np.float64(4.5), np.array(4.5), np.array([4.5]), np.int64(4) + 0.5])
+def test_numpy_numbers_are_numbers(lesson, answer):
+    assert lesson.check(2, answer).passed
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [(float("inf"), "is inf, not a finite number"), (float("nan"), "is nan, not a finite number"),
+     (10**400, "too large for a float (about 2 to the power 1329)"),
+     (4.5 + 1j, "complex number"), (True, "should be a number, got True"),
+     (np.ones(2), "an array of shape (2,)")],
+)
+def test_odd_numbers_fail_with_reason(lesson, answer, reason):
+    result = lesson.check(2, answer)
+    assert result.outcome is Outcome.FAILED
+    assert reason in result.message
+
+
+def test_an_int_too_long_to_print_is_still_named(lesson):
+    assert "too large for a float" in lesson.check(2, 10**5000).message
 
 
 def test_wrong_numbers_fail_with_distance(lesson):
@@ -79,11 +150,112 @@ def test_hint_prints(lesson, capsys):
     assert capsys.readouterr().out == "Hint for exercise 2 (a number): it is 4.5\n"
 
 
-def test_unknown_exercise_is_clear(lesson):
-    with pytest.raises(KeyError, match=r"99_demo has no exercise 9; it has \[1, 2, 3\]"):
-        lesson.check(9, 1)
+@pytest.mark.parametrize("number", [0, 6, 99, -1, "x", 1.5, None])
+def test_unknown_exercise_is_one_line(lesson, number, capsys):
+    result = lesson.check(number, 1)
+    assert result.outcome is Outcome.NO_SUCH_EXERCISE
+    assert str(result).endswith(f"99_demo has no exercise {number!r}; its exercises are "
+                                "1, 2, 3, 4, 5")
+    lesson.hint(number)
+    assert capsys.readouterr().out == (f"99_demo has no exercise {number!r}; its exercises are "
+                                       "1, 2, 3, 4, 5\n")
+
+
+def test_exercise_numbers_as_text_work(lesson, capsys):
+    assert lesson.check("2", 4.5).passed
+    assert lesson.check(np.int64(2), 4.5).passed
+    lesson.hint(" 2 ")
+    assert capsys.readouterr().out.startswith("Hint for exercise 2 (a number)")
+
+
+def test_checker_errors_are_not_blamed_on_the_answer(lesson):
+    result = lesson.check(4, 1)
+    assert result.outcome is Outcome.FAILED
+    assert "your code raised" not in result.message
+    assert result.message.startswith("the checker could not handle your answer (KeyError")
+
+
+def test_answers_get_copies_and_may_not_change_inputs(lesson):
+    seen = []
+
+    def centre_in_place(x):
+        seen.append(x)
+        x -= x.mean()
+        return x
+
+    result = lesson.check(5, centre_in_place)
+    assert result.outcome is Outcome.FAILED
+    assert "centre(x) changed its input `x` in place" in result.message
+    # The answer never saw the checker's own tensor, so the reference stayed right.
+    assert lesson.check(5, lambda x: x - x.mean()).passed
+    assert seen[0].tolist() == [-2.0, -1.0, 3.0]
+
+
+def test_call_may_allow_changes_to_inputs():
+    x = torch.ones(3)
+
+    def add_one_(t):
+        return t.add_(1)
+
+    assert call(add_one_, x, inputs_may_change=True).tolist() == [2.0, 2.0, 2.0]
+    assert x.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_loss_lists_read_tensors_without_warnings(recwarn):
+    w = torch.ones((), requires_grad=True)
+    assert as_float_list([w * 2, np.float32(1.5), 3], 3, "losses") == [2.0, 1.5, 3.0]
+    assert as_float_list(torch.arange(3.0), 3, "losses") == [0.0, 1.0, 2.0]
+    assert not recwarn.list
+
+
+def test_a_check_has_a_time_limit(lesson):
+    lesson.time_limit = 0.2
+
+    def forever(x):
+        while True:
+            pass
+
+    def sleeps(x):
+        time.sleep(30)
+        return x * 2
+
+    for answer in (forever, sleeps):
+        start = time.perf_counter()
+        result = lesson.check(1, answer)
+        assert time.perf_counter() - start < 5
+        assert result.outcome is Outcome.FAILED
+        assert result.message.startswith("your answer ran longer than 0.2 s and was stopped")
+    assert lesson.check(1, lambda x: x * 2).passed  # and the timer is gone afterwards
+    time.sleep(0.3)
+
+
+def test_the_time_limit_cannot_be_swallowed(lesson):
+    lesson.time_limit = 0.2
+
+    def swallows(x):
+        while True:
+            try:
+                time.sleep(30)
+            except Exception:
+                pass
+
+    assert "ran longer than" in lesson.check(1, swallows).message
 
 
 def test_duplicate_numbers_rejected(lesson):
     with pytest.raises(ValueError, match="defined twice"):
         lesson.exercise(1, "again", hint="")(lambda a: None)
+
+
+def test_without_a_timer_a_check_runs_without_limit(lesson, monkeypatch):
+    """Windows has no setitimer; threads other than the main one may not set SIGALRM."""
+    import signal
+    import threading
+
+    results = []
+    thread = threading.Thread(target=lambda: results.append(lesson.check(1, lambda x: x * 2)))
+    thread.start()
+    thread.join()
+    assert results[0].passed
+    monkeypatch.delattr(signal, "setitimer")
+    assert lesson.check(1, lambda x: x * 2).passed

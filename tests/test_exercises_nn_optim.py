@@ -1,5 +1,9 @@
+import warnings
+
+import numpy as np
 import pytest
 import torch
+from lesson_cells import lesson_solutions, lesson_templates
 from torch import nn
 
 from coursekit.exercises import Outcome
@@ -8,19 +12,9 @@ from coursekit.exercises.nn_optim import exercises
 check = exercises.check
 
 
-# -- reference solutions (the same as in notebooks/solutions/05_nn_and_optim_solutions.py) ------
-def fixed_train(model, x, y, lr, steps):
-    loss_fn = nn.MSELoss(reduction="sum")
-    losses = []
-    for _ in range(steps):
-        loss = loss_fn(model(x), y)
-        losses.append(loss.item())
-        model.zero_grad()
-        loss.backward()
-        with torch.no_grad():
-            for param in model.parameters():
-                param -= lr * param.grad
-    return losses
+# -- reference solutions: the one copy, in notebooks/solutions/05_nn_and_optim_solutions.py --
+SOLUTIONS = lesson_solutions("05_nn_and_optim")
+fixed_train, train, Cubic, _, adam_step = (SOLUTIONS[n] for n in (1, 2, 3, 4, 5))
 
 
 def buggy_train(model, x, y, lr, steps):
@@ -34,42 +28,6 @@ def buggy_train(model, x, y, lr, steps):
             for param in model.parameters():
                 param -= lr * param.grad
     return losses
-
-
-def train(model, optimizer, x, y, steps):
-    loss_fn = nn.MSELoss(reduction="sum")
-    losses = []
-    for _ in range(steps):
-        loss = loss_fn(model(x), y)
-        losses.append(loss.item())
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    return losses
-
-
-class Cubic(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.a = nn.Parameter(torch.randn(()))
-        self.b = nn.Parameter(torch.randn(()))
-        self.c = nn.Parameter(torch.randn(()))
-        self.d = nn.Parameter(torch.randn(()))
-
-    def forward(self, x):
-        return self.a + self.b * x + self.c * x**2 + self.d * x**3
-
-
-def adam_step(p, grad, m, v, t, lr, betas=(0.9, 0.999), eps=1e-8):
-    beta1, beta2 = betas
-    m = beta1 * m + (1 - beta1) * grad
-    v = beta2 * v + (1 - beta2) * grad**2
-    m_hat = m / (1 - beta1**t)
-    v_hat = v / (1 - beta2**t)
-    return p - lr * m_hat / (v_hat.sqrt() + eps), m, v
-
-
-SOLUTIONS = {1: fixed_train, 2: train, 3: Cubic, 4: 0.5, 5: adam_step}
 
 
 def test_five_exercises():
@@ -88,34 +46,20 @@ def test_several_learning_rates_pass(lr):
 
 
 # -- templates ------------------------------------------------------------------------------
-def template_fixed_train(model, x, y, lr, steps):
-    ...
+@pytest.mark.parametrize("number", [1, 2, 3, 4, 5])
+def test_templates_are_not_attempted(number):
+    result = check(number, lesson_templates("05_nn_and_optim")[number])
+    assert result.outcome is Outcome.NOT_ATTEMPTED, str(result)
 
 
-def template_train(model, optimizer, x, y, steps):
-    ...
+def test_a_half_filled_module_is_not_attempted():
+    class HalfDone(Cubic):
+        def forward(self, x):
+            from coursekit.exercises import TODO
 
+            raise TODO
 
-class TemplateCubic(nn.Module):
-    def __init__(self):
-        super().__init__()
-        ...
-
-    def forward(self, x):
-        ...
-
-
-def template_adam_step(p, grad, m, v, t, lr, betas=(0.9, 0.999), eps=1e-8):
-    ...
-
-
-@pytest.mark.parametrize(
-    ("number", "template"),
-    [(1, template_fixed_train), (2, template_train), (3, TemplateCubic), (4, ...),
-     (5, template_adam_step)],
-)
-def test_templates_are_not_attempted(number, template):
-    result = check(number, template)
+    result = check(3, HalfDone)
     assert result.outcome is Outcome.NOT_ATTEMPTED, str(result)
 
 
@@ -191,6 +135,21 @@ def adam_returns_corrected_m(p, grad, m, v, t, lr, betas=(0.9, 0.999), eps=1e-8)
     return new_p, m / (1 - 0.9**t), v
 
 
+def adam_returns_corrected_v(p, grad, m, v, t, lr, betas=(0.9, 0.999), eps=1e-8):
+    new_p, m, v = adam_step(p, grad, m, v, t, lr)
+    return new_p, m, v / (1 - 0.999**t)
+
+
+def adam_complex(p, grad, m, v, t, lr, betas=(0.9, 0.999), eps=1e-8):
+    new_p, m, v = adam_step(p, grad, m, v, t, lr)
+    return new_p.to(torch.complex128), m, v
+
+
+def adam_eps_inside_sqrt_of_zero(p, grad, m, v, t, lr, betas=(0.9, 0.999), eps=1e-8):
+    new_p, m, v = adam_step(p, grad, m, v, t, lr)
+    return new_p / 0 * 0, m, v
+
+
 def adam_only_p(p, grad, m, v, t, lr, betas=(0.9, 0.999), eps=1e-8):
     return adam_step(p, grad, m, v, t, lr)[0]
 
@@ -208,16 +167,26 @@ def adam_only_p(p, grad, m, v, t, lr, betas=(0.9, 0.999), eps=1e-8):
         (2, train_without_step, "never changes: does your loop call optimizer.step()"),
         (2, train_mean_loss, "your losses differ from the reference at step 0"),
         (2, train_loss_after_step, "differ from the reference at step 0"),
-        (3, CubicPlainTensors, "wrap them in nn.Parameter"),
+        (3, CubicPlainTensors, "a, b, c, d are plain tensors, not a parameter: wrap them in "
+                               "nn.Parameter"),
         (3, CubicWrongPower, "forward(x) for a=0.5, b=-1, c=2, d=0.25 has the right shape but"),
-        (3, CubicOneVector, "named a, b, c, d; your model has ['coefficients']"),
+        (3, CubicOneVector, "a single parameter `coefficients` holding 4 numbers; the exercise "
+                            "asks for four parameters named a, b, c, d"),
         (3, lambda: None, "expected a class derived from nn.Module"),
         (4, 0.003, "plain SGD does not diverge"),
         (4, 0.01, "Adam too slow"),
         (4, -1.0, "positive number"),
         (4, "big", "should be a number"),
         (5, adam_without_bias_correction, "Adam without bias correction"),
-        (5, adam_returns_corrected_m, "p after step 2"),
+        (5, adam_returns_corrected_m, "new_m at step 1 is bias-corrected (m̂ = m / (1 − β1ᵗ)): "
+                                      "return m itself, uncorrected"),
+        (5, adam_returns_corrected_v, "new_v at step 1 is bias-corrected"),
+        (5, adam_complex, "new_p is complex (torch.complex128)"),
+        (5, adam_eps_inside_sqrt_of_zero, "new_p contains NaN or inf"),
+        (5, lambda *a: (torch.ones(3),) * 3, "new_p has shape (3,), expected (4,)"),
+        (4, float("inf"), "the learning rate is inf, not a finite number"),
+        (4, 10**400, "too large for a float"),
+        (2, lambda *a: torch.tensor(1.0), "should be a list of 20 numbers"),
         (5, adam_only_p, "should return a tuple"),
     ],
 )
@@ -227,6 +196,45 @@ def test_wrong_answers_fail_with_reason(number, answer, reason):
     assert reason in result.message, result.message
     if "raised" not in result.message:
         assert f"hint({number})" in result.message
+
+
+def adam_in_place(p, grad, m, v, t, lr, betas=(0.9, 0.999), eps=1e-8):
+    """Updating p, m and v in place, as torch.optim does, is fine."""
+    beta1, beta2 = betas
+    m.mul_(beta1).add_((1 - beta1) * grad)
+    v.mul_(beta2).add_((1 - beta2) * grad**2)
+    p.sub_(lr * (m / (1 - beta1**t)) / ((v / (1 - beta2**t)).sqrt() + eps))
+    return p, m, v
+
+
+def train_tensor_losses(model, optimizer, x, y, steps):
+    loss_fn = nn.MSELoss(reduction="sum")
+    losses = []
+    for _ in range(steps):
+        loss = loss_fn(model(x), y)
+        losses.append(loss)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return losses
+
+
+def test_other_right_answers_pass():
+    assert check(5, adam_in_place).passed
+    assert check(4, np.float32(0.5)).passed
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert check(2, train_tensor_losses).passed
+
+
+def test_changing_the_data_in_place_is_named():
+    def train_scaling_x(model, optimizer, x, y, steps):
+        x /= 2
+        return train(model, optimizer, x * 2, y, steps)
+
+    result = check(2, train_scaling_x)
+    assert result.outcome is Outcome.FAILED
+    assert "changed its input `x` in place" in result.message
 
 
 def test_student_crash_is_reported_briefly():

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from ..optim_explorer import PROBLEM, run_optimizers, short_verdict
-from .core import ExerciseSet, call, expect_tensor, fail
+from .core import ExerciseSet, as_float_list, as_number, call, expect_tensor, fail
 
 exercises = ExerciseSet("05_nn_and_optim")
 
@@ -57,17 +57,10 @@ def _optimizer_run(model, optimizer, x, y, steps, zero_grad=True):
 
 
 def _as_floats(losses, steps: int, what: str) -> list[float]:
-    if isinstance(losses, torch.Tensor):
-        losses = losses.detach().reshape(-1).tolist()
-    try:
-        values = [float(v) for v in losses]
-    except (TypeError, ValueError):
-        fail(f"{what} should return a list of {steps} losses (numbers), "
-             f"got {type(losses).__name__}")
-    if len(values) != steps:
-        fail(f"{what} returned {len(values)} losses for {steps} steps: record one per step, "
+    if isinstance(losses, (list, tuple)) and len(losses) != steps:
+        fail(f"{what} returned {len(losses)} losses for {steps} steps: record one per step, "
              "before the update")
-    return values
+    return as_float_list(losses, steps, f"the losses {what} returns")
 
 
 def _close(a, b) -> bool:
@@ -155,13 +148,12 @@ CUBIC_VALUES = {"a": 0.5, "b": -1.0, "c": 2.0, "d": 0.25}
 def _(Cubic):
     if not (isinstance(Cubic, type) and issubclass(Cubic, nn.Module)):
         fail(f"expected a class derived from nn.Module, got {Cubic!r}")
-    model = Cubic()
+    model = call(Cubic, what=f"{Cubic.__name__}()")
     x = torch.linspace(-2, 2, 9)
     call(model, x, what="forward")
     params = dict(model.named_parameters())
     if sorted(params) != ["a", "b", "c", "d"]:
-        fail(f"expected four parameters named a, b, c, d; your model has {sorted(params)} "
-             "(plain tensors are not parameters: wrap them in nn.Parameter)")
+        fail(_parameter_problem(model, params))
     sizes = {name: p.numel() for name, p in params.items()}
     if any(size != 1 for size in sizes.values()):
         fail(f"each parameter should hold one number; sizes: {sizes}")
@@ -177,6 +169,24 @@ def _(Cubic):
         fail(f"forward does not use {missing}: their gradients are missing")
 
 
+def _parameter_problem(model: nn.Module, params: dict) -> str:
+    """Why the model does not have the four one-number parameters a, b, c, d."""
+    expected = "four parameters named a, b, c, d, one number each"
+    plain = [name for name in "abcd" if isinstance(getattr(model, name, None), torch.Tensor)
+             and name not in params]
+    if plain:
+        verb = "is a plain tensor" if len(plain) == 1 else "are plain tensors"
+        return (f"{', '.join(plain)} {verb}, not a parameter: wrap them in nn.Parameter so the "
+                "model (and an optimizer) can see them")
+    if len(params) == 1:
+        (name, param), = params.items()
+        return (f"your model has a single parameter `{name}` holding {param.numel()} numbers; "
+                f"the exercise asks for {expected} (self.a = nn.Parameter(...), and so on)")
+    if not params:
+        return f"your model has no parameters; it needs {expected}, created with nn.Parameter"
+    return f"expected {expected}; your model has {sorted(params)}"
+
+
 # -- 4. a learning rate that only the adaptive methods survive -------------------------------------
 @exercises.exercise(
     4, "a learning rate where Adam converges and SGD diverges",
@@ -185,9 +195,8 @@ def _(Cubic):
          "explorer's slider.",
 )
 def _(lr):
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)):
-        fail(f"the answer should be a number (a learning rate), got {type(lr).__name__}")
-    if not (math.isfinite(lr) and lr > 0):
+    lr = as_number(lr, "the learning rate")
+    if not lr > 0:
         fail(f"a learning rate must be a positive number, got {lr}")
     _, losses = run_optimizers(float(lr))
     sgd = short_verdict(losses[0], PROBLEM.best_loss)
@@ -226,28 +235,51 @@ def _(adam_step):
         loss_of(reference).backward()
         optimizer.step()
         g = torch.func.grad(loss_of)(p)
-        result = call(adam_step, p.clone(), g.clone(), m.clone(), v.clone(), t, lr,
-                      what="adam_step")
-        if not (isinstance(result, tuple) and len(result) == 3):
-            fail("adam_step should return a tuple (new_p, new_m, new_v)")
-        p, m, v = result
-        for name, value in (("new_p", p), ("new_m", m), ("new_v", v)):
-            if not isinstance(value, torch.Tensor):
-                fail(f"{name} should be a tensor, got {type(value).__name__}")
+        result = call(adam_step, p, g, m, v, t, lr, what="adam_step", inputs_may_change=True)
+        p, m, v = _adam_result(result, start.shape)
         plain_g = torch.func.grad(loss_of)(plain_p)
         plain_m = 0.9 * plain_m + 0.1 * plain_g
         plain_v = 0.999 * plain_v + 0.001 * plain_g**2
         plain_p = plain_p - lr * plain_m / (plain_v.sqrt() + 1e-8)
-        if not torch.allclose(p.to(torch.float64), reference.detach(), rtol=1e-6, atol=1e-9):
-            if torch.allclose(p.to(torch.float64), plain_p, rtol=1e-6, atol=1e-9):
+        state = optimizer.state[reference]
+        for name, got, right, beta, letter in (("new_m", m, state["exp_avg"], 0.9, "m"),
+                                               ("new_v", v, state["exp_avg_sq"], 0.999, "v")):
+            corrected = right / (1 - beta**t)
+            if not _close_tensors(got, right) and _close_tensors(got, corrected):
+                fail(f"{name} at step {t} is bias-corrected ({letter}̂ = {letter} / (1 − β"
+                     f"{'1' if letter == 'm' else '2'}ᵗ)): return {letter} itself, uncorrected; "
+                     "the correction is used only inside the update of p")
+        if not _close_tensors(p, reference.detach()):
+            if _close_tensors(p, plain_p):
                 fail(f"step {t} matches Adam without bias correction: divide m by (1 − β1ᵗ) "
                      "and v by (1 − β2ᵗ) before the update")
             expect_tensor(p, reference.detach(),
                           f"p after step {t} (compared with torch.optim.Adam)",
                           rtol=1e-6, atol=1e-9)
-    # m and v after the last step, from torch.optim's own state
-    expect_tensor(m, optimizer.state[reference]["exp_avg"], "new_m after the last step",
-                  rtol=1e-6, atol=1e-9)
-    expect_tensor(v, optimizer.state[reference]["exp_avg_sq"], "new_v after the last step",
-                  rtol=1e-6, atol=1e-9)
+        expect_tensor(m, state["exp_avg"], f"new_m after step {t}", rtol=1e-6, atol=1e-9)
+        expect_tensor(v, state["exp_avg_sq"], f"new_v after step {t}", rtol=1e-6, atol=1e-9)
 
+
+def _adam_result(result, shape) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The (new_p, new_m, new_v) of adam_step, checked to be real tensors of the right shape."""
+    if not (isinstance(result, (tuple, list)) and len(result) == 3):
+        fail("adam_step should return a tuple (new_p, new_m, new_v)")
+    for name, value in zip(("new_p", "new_m", "new_v"), result, strict=True):
+        if not isinstance(value, torch.Tensor):
+            fail(f"{name} should be a tensor, got {type(value).__name__}")
+        if value.is_complex():
+            fail(f"{name} is complex ({value.dtype}): Adam's values are real numbers")
+        if not value.is_floating_point():
+            fail(f"{name} has dtype {value.dtype}: a floating-point tensor is expected")
+        if tuple(value.shape) != tuple(shape):
+            fail(f"{name} has shape {tuple(value.shape)}, expected {tuple(shape)} (like p)")
+        if value.device.type == "meta":
+            fail(f"{name} is on the meta device, which holds no values")
+        if not torch.isfinite(value.detach()).all():
+            fail(f"{name} contains NaN or inf: check for a division by zero (eps goes "
+                 "outside the square root)")
+    return tuple(value.detach().to("cpu", torch.float64) for value in result)
+
+
+def _close_tensors(got: torch.Tensor, right: torch.Tensor) -> bool:
+    return torch.allclose(got, right.detach().to(got.dtype), rtol=1e-6, atol=1e-9)
