@@ -81,16 +81,17 @@ def main(argv=None) -> int:
     args, _ = parser.parse_known_args(argv)  # course.py bench passes its arguments to every script
     torch.set_num_threads(1)
     use_course_style()
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     runs = compute_runs()
     precompute_s = time.perf_counter() - start
+    precompute_cpu_s = time.process_time() - cpu_start
     explorer = DigitsExplorer(runs)
     time_explorer(explorer, 4)  # warm up (font caches)
     explorer_ms = 1e3 * statistics.median(time_explorer(explorer, args.changes))
     reference_ms = 1e3 * statistics.median(time_reference(explorer, args.reference_changes))
     runs_count = len(runs.batch_sizes) * len(runs.learning_rates)
-    print(f"minibatch explorer: precompute {precompute_s:.1f} s for {runs_count} runs "
-          f"of {runs.epochs} epochs (one thread)")
+    print(f"minibatch explorer: precompute {precompute_s:.1f} s ({precompute_cpu_s:.1f} s of CPU) "
+          f"for {runs_count} runs of {runs.epochs} epochs, one thread")
     print(f"minibatch explorer: median {explorer_ms:.1f} ms from a slider change to a redrawn "
           f"PNG ({args.changes} changes)")
     print(f"naive reference:    median {reference_ms:.0f} ms (retrain the batch size's runs, "
