@@ -68,7 +68,7 @@ from coursekit.data import load_digits
 images, labels = load_digits()
 print(f"images {tuple(images.shape)} {images.dtype}, labels {tuple(labels.shape)} {labels.dtype}")
 print(f"pixel values from {images.min().item():.0f} to {images.max().item():.0f}")
-print(f"images per digit: {torch.bincount(labels).tolist()}")
+print(f"images per digit: {torch.bincount(labels).tolist()}")  # how often each of 0..9 occurs
 
 # %% [markdown]
 # Each row of 64 numbers is a picture: reshaped to 8 × 8, `plt.imshow` draws
@@ -147,7 +147,7 @@ print(f"{len(dataset)} samples; sample 0: input {tuple(x0.shape)}, label {y0.ite
 # We keep 500 digits apart and never train on them: they tell us how the model
 # does on digits it has not seen. `random_split` shuffles the sample numbers
 # and cuts them in two; its own seeded generator makes the cut the same on
-# every machine.
+# every machine. Each piece keeps its sample numbers in `.indices`.
 
 # %%
 train_set, val_set = random_split(dataset, [1297, 500],
@@ -326,7 +326,8 @@ model.eval()
 with torch.no_grad():
     val_x, val_y = dataset[val_set.indices]
     predicted = model(val_x).argmax(dim=1)
-wrong = (predicted != val_y).nonzero().flatten().tolist()
+pairs = zip(val_y.tolist(), predicted.tolist(), strict=True)
+wrong = [i for i, (true, guess) in enumerate(pairs) if true != guess]
 fig, axes = plt.subplots(2, 12, figsize=(10, 2.4))
 for ax in axes.flat:
     ax.axis("off")
@@ -361,7 +362,7 @@ picker = torch.Generator().manual_seed(0)
 for size in (8, 32, 128, 512):
     errors = []
     for _ in range(50):
-        pick = torch.randperm(len(train_x), generator=picker)[:size]
+        pick = torch.randperm(len(train_x), generator=picker)[:size]  # 0..n−1 shuffled
         errors.append(((gradient(start, train_x[pick], train_y[pick]) - full).norm()
                        / full.norm()).item())
     print(f"minibatch of {size:3}: off by {sum(errors) / len(errors):.0%} of the full gradient, "
@@ -389,7 +390,8 @@ for size in (8, 32, 128, 512):
 # With 1297 training digits and a small network, the validation loss follows
 # the training loss down. Now give a larger network (128 hidden units) only
 # 100 training digits and Adam (learning rate 0.01) for 50 epochs, minibatches
-# of 10:
+# of 10. `Subset(dataset, indices)` is a dataset made of some of another's
+# samples, here the first 100:
 
 # %%
 few = Subset(train_set, range(100))
