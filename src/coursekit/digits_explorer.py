@@ -10,9 +10,9 @@ browser) without touching the numbers:
 - `DigitsExplorer` only looks those arrays up and draws them: a redraw trains
   nothing.
 
-The runs are minibatch SGD on a 64 → 32 → 10 ReLU network, the lesson's, with
-every learning rate of the grid trained side by side as one batched
-computation. The gradients are written by hand (lesson 04's recipe, checked
+The runs are the lesson's overfitting setting (the first 100 training digits,
+a 64 → 128 → 10 ReLU network, 500 validation digits) trained with minibatch
+SGD, every learning rate of the grid side by side as one batched computation. The gradients are written by hand (lesson 04's recipe, checked
 against autograd and torch.optim with a DataLoader in the tests) and computed in
 float64 on the CPU, so every machine finds the same runs and the same verdicts.
 """
