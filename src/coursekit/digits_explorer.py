@@ -12,8 +12,9 @@ browser) without touching the numbers:
 
 The runs are the lesson's overfitting setting (the first 100 training digits,
 a 64 → 128 → 10 ReLU network, 500 validation digits) trained with minibatch
-SGD, every learning rate of the grid side by side as one batched computation. The gradients are written by hand (lesson 04's recipe, checked
-against autograd and torch.optim with a DataLoader in the tests) and computed in
+SGD, every learning rate of the grid side by side as one batched computation.
+The gradients are written by hand (lesson 04's recipe, checked against
+autograd and torch.optim with a DataLoader in the tests) and computed in
 float64 on the CPU, so every machine finds the same runs and the same verdicts.
 """
 
