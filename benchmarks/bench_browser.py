@@ -31,6 +31,7 @@ EXPLORERS = [
     ("00_setup_check", "frequency f"),
     ("04_backprop_by_hand", "learning rate"),
     ("05_nn_and_optim", "learning rate"),
+    ("07_training_for_real", "learning rate"),
 ]
 
 # In-page timer: start at the keydown on the handle, stop at the load of a new image.

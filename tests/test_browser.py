@@ -29,8 +29,9 @@ pytestmark = pytest.mark.browser
 LESSONS = bh.lesson_names()
 LR_EXPLORER = "04_backprop_by_hand"
 OPTIM_EXPLORER = "05_nn_and_optim"
+DIGITS_EXPLORER = "07_training_for_real"
 # Lessons whose page stays open after Run All, for the explorer tests below.
-KEEP_OPEN = {"00_setup_check", LR_EXPLORER, OPTIM_EXPLORER}
+KEEP_OPEN = {"00_setup_check", LR_EXPLORER, OPTIM_EXPLORER, DIGITS_EXPLORER}
 TIMEOUT = 60_000  # ms, for one slider change to reach the screen on a busy machine
 
 
@@ -263,3 +264,30 @@ def test_lesson_05_switching_optimizers_changes_plot_and_verdict(lessons):
     expect(status).to_contain_text(re.compile(r"^SGD at learning rate 0\.003\d*: (?!diverges)"),
                                    timeout=TIMEOUT)
     box.screenshot(path=bh.ARTIFACTS / "browser-05-sgd-small-lr.png")
+
+
+def test_lesson_07_small_batches_make_a_large_learning_rate_diverge(lessons):
+    lesson_present(DIGITS_EXPLORER)
+    page = lessons(DIGITS_EXPLORER)
+    learning_rate = bh.slider(page, "learning rate")
+    batch_size = bh.slider(page, "batch size")
+    box = bh.explorer(page, learning_rate)
+    expect(box).to_have_count(1)
+    expect(box.locator(".widget-slider")).to_have_count(2)
+    status = status_of(box)
+    expect(status).to_contain_text(re.compile(r"^batch size 10, learning rate 0\.1 "))
+
+    # lr 1 with minibatches of 10: the noisy steps blow the training up.
+    bh.set_slider(page, box, learning_rate, 1)
+    expect(status).to_contain_text(
+        re.compile(r"^batch size 10, learning rate 1 \(.*\): training: diverges"), timeout=TIMEOUT)
+    box.screenshot(path=bh.ARTIFACTS / "browser-07-diverges.png")
+
+    # One notch right on the batch-size slider (arrow key on its handle): 20 survives.
+    before = bh.image_src(box)
+    batch_size.locator(".noUi-handle").press("ArrowRight")
+    bh.wait_image_changed(page, box, before, timeout=TIMEOUT)
+    expect(status).to_contain_text(
+        re.compile(r"^batch size 20, learning rate 1 \(.*\): training: converges.*overfits"),
+        timeout=TIMEOUT)
+    box.screenshot(path=bh.ARTIFACTS / "browser-07-overfits.png")

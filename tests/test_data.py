@@ -34,3 +34,24 @@ def test_random_weights():
     w = data.random_weights(3, 2, seed=4, requires_grad=True)
     assert w.shape == (3, 2) and w.requires_grad
     assert torch.equal(w.detach(), data.random_weights(3, 2, seed=4))
+
+
+def test_digits_ship_with_coursekit():
+    images, labels = data.load_digits()
+    assert images.shape == (1797, 64) and images.dtype == torch.float32
+    assert labels.shape == (1797,) and labels.dtype == torch.int64
+    assert images.min().item() == 0 and images.max().item() == 16
+    assert torch.equal(images, images.round())  # whole pixel counts
+    # The class counts of the UCI test set (optdigits.tes), as its documentation lists them.
+    counts = torch.bincount(labels, minlength=10).tolist()
+    assert counts == [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
+    # The first image is a 0: a ring of ink around an empty middle.
+    first = images[0].reshape(8, 8)
+    assert labels[0].item() == 0 and first[3:5, 3:5].sum() == 0 and first.sum() > 200
+
+
+def test_digits_licence_travels_with_the_data():
+    from importlib import resources
+
+    readme = resources.files("coursekit").joinpath("datasets/README.md").read_text("utf-8")
+    assert "CC BY 4.0" in readme and "Alpaydin" in readme and "Kaynak" in readme

@@ -11,7 +11,8 @@ from course_tools.notebook_pairs import NOTEBOOKS, execution_problems, find_pair
 
 PAIRS = find_pairs()
 LESSONS = ["00_setup_check", "01_tensors", "02_autograd", "03_chain_rule",
-           "04_backprop_by_hand", "05_nn_and_optim"]
+           "04_backprop_by_hand", "05_nn_and_optim", "06_extending_autograd",
+           "07_training_for_real"]
 BOOTSTRAP = bootstrap_cell(course_address())  # generated from pyproject's Source
 
 

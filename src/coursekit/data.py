@@ -6,8 +6,11 @@ moved to the device, so CPU and GPU runs see identical numbers.
 
 from __future__ import annotations
 
+import gzip
 import math
+from importlib import resources
 
+import numpy as np
 import torch
 
 # Lesson 04, Part A: eleven (x, y) points for a straight-line fit.
@@ -45,3 +48,21 @@ def random_weights(*shape: int, seed: int = 1, device=None, requires_grad: bool 
     generator = torch.Generator().manual_seed(seed)
     weights = torch.randn(*shape, generator=generator).to(device)
     return weights.requires_grad_(requires_grad)
+
+
+DIGITS_FILE = "datasets/digits.csv.gz"  # provenance and licence: datasets/README.md
+
+
+def load_digits(device=None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Lesson 07's 1,797 handwritten digits, shipped inside coursekit (no download).
+
+    Returns (images, labels): images a float32 tensor of shape (1797, 64), the
+    8×8 pixels row by row with values 0 to 16; labels an int64 tensor of the
+    digits 0 to 9.
+    """
+    source = resources.files("coursekit").joinpath(DIGITS_FILE)
+    with source.open("rb") as raw, gzip.open(raw, "rt") as text:
+        table = np.loadtxt(text, delimiter=",", dtype=np.int64)
+    images = torch.from_numpy(table[:, :64]).float()
+    labels = torch.from_numpy(table[:, 64]).clone()
+    return images.to(device), labels.to(device)

@@ -1,0 +1,335 @@
+"""Lesson 07's explorer: batch size and learning rate against training and validation loss.
+
+Two separate parts, so the drawing can move elsewhere (for example into the
+browser) without touching the numbers:
+
+- `compute_runs()` trains the lesson's digit classifier for every setting of
+  the grid (batch sizes × learning rates) and returns a `Runs` of plain NumPy
+  arrays: the training loss, validation loss and validation accuracy after
+  every epoch. `describe()` turns one run into the course's verdict words.
+- `DigitsExplorer` only looks those arrays up and draws them: a redraw trains
+  nothing.
+
+The runs are the lesson's overfitting setting (the first 100 training digits,
+a 64 → 128 → 10 ReLU network, 500 validation digits) trained with minibatch
+SGD, every learning rate of the grid side by side as one batched computation.
+The gradients are written by hand (lesson 04's recipe, checked against
+autograd and torch.optim with a DataLoader in the tests) and computed in
+float64 on the CPU, so every machine finds the same runs and the same verdicts.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+import numpy as np
+import torch
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset, random_split
+
+from .data import load_digits
+from .explorer import Explorer
+from .optim_explorer import _Backdrop
+from .verdict import verdict
+
+N_VALIDATION = 500
+SPLIT_SEED = 0
+# The explorer trains the lesson's overfitting setting: few digits, a wide hidden layer.
+N_TRAIN = 100  # the first 100 digits of the training split
+HIDDEN = 128
+BATCH_SIZES = (5, 10, 20, 50, 100)  # 100: the whole (small) training set, one step per epoch
+LEARNING_RATES = tuple(float(10.0**k) for k in np.arange(-2.0, 1.01, 0.5))  # 0.01 ... 10
+EPOCHS = 40
+OVERFIT_RISE = 1.05  # validation loss ends 5 % above its lowest ...
+OVERFIT_AFTER = 5  # ... reached at least 5 epochs before the end, while training loss fell
+STUCK_FRACTION = 0.5  # after a blow-up, a run ending above half its starting loss is stuck
+LOSS_CEILING = 10.0  # where the plots stop; a loss above it (or inf/NaN) is drawn as an ✗
+
+
+def digits_split(seed: int = SPLIT_SEED, n_validation: int = N_VALIDATION, dtype=torch.float32):
+    """The lesson's split: pixels scaled to 0–1, `random_split` with a seeded CPU generator.
+
+    Returns (train_x, train_y, val_x, val_y) on the CPU.
+    """
+    images, labels = load_digits()
+    dataset = TensorDataset(images.to(dtype) / 16, labels)
+    n_train = len(dataset) - n_validation
+    generator = torch.Generator().manual_seed(seed)
+    train_set, val_set = random_split(dataset, [n_train, n_validation], generator=generator)
+    train_x, train_y = dataset[train_set.indices]
+    val_x, val_y = dataset[val_set.indices]
+    return train_x, train_y, val_x, val_y
+
+
+def initial_weights(seed: int = 0, hidden: int = HIDDEN):
+    """The starting weights of the lesson's network, (W1, b1, W2, b2), W as inputs × outputs.
+
+    The network is `nn.Sequential(nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, 10))`
+    built right after `torch.manual_seed(seed)`.
+    """
+    torch.manual_seed(seed)
+    first, second = nn.Linear(64, hidden), nn.Linear(hidden, 10)
+    return tuple(t.detach().clone() for t in
+                 (first.weight.T, first.bias, second.weight.T, second.bias))
+
+
+def _losses(x, y, W1, b1, W2, b2):
+    """Mean cross-entropy and accuracy of every learning rate's network, shape (L,)."""
+    logits = torch.relu(x @ W1 + b1) @ W2 + b2  # (L, n, 10)
+    log_p = torch.log_softmax(logits, dim=-1)
+    loss = -log_p.gather(-1, y.expand(len(W1), -1).unsqueeze(-1)).squeeze(-1).mean(dim=1)
+    accuracy = (logits.argmax(dim=-1) == y).double().mean(dim=1)
+    return loss, accuracy
+
+
+def train_runs(learning_rates, batch_size: int, epochs: int = EPOCHS, data=None, seed: int = 0,
+               hidden: int = HIDDEN):
+    """Minibatch SGD for every learning rate at once, from the same start and in the same order.
+
+    The batches come from `DataLoader(shuffle=True, generator=torch.Generator()
+    .manual_seed(seed))`, as in the lesson: the same samples in the same order. Returns the training
+    loss, validation loss and validation accuracy, each of shape
+    (len(learning_rates), epochs + 1); column 0 is before training. A run that
+    blows up holds inf/NaN from there on: that is its result.
+    """
+    if not (isinstance(batch_size, int) and batch_size >= 1):
+        raise ValueError(f"batch_size must be a positive whole number, got {batch_size!r}")
+    train_x, train_y, val_x, val_y = (t.double() if t.is_floating_point() else t
+                                      for t in (data or digits_split()))
+    lr = torch.tensor(learning_rates, dtype=torch.float64).view(-1, 1, 1)
+    count = len(lr)
+    # One copy of the starting weights per learning rate: shapes (L, 64, 32), (L, 1, 32), ...
+    W1, b1, W2, b2 = (t.double().repeat(count, 1, 1) for t in initial_weights(seed, hidden))
+    # The lesson's DataLoader, over the sample numbers: the very same batches, in the same order.
+    batches = DataLoader(torch.arange(len(train_x)), batch_size=batch_size, shuffle=True,
+                         generator=torch.Generator().manual_seed(seed))
+    train_loss, val_loss, val_accuracy = [], [], []
+
+    def record():
+        train_loss.append(_losses(train_x, train_y, W1, b1, W2, b2)[0])
+        loss, accuracy = _losses(val_x, val_y, W1, b1, W2, b2)
+        val_loss.append(loss)
+        val_accuracy.append(accuracy)
+
+    record()
+    for _ in range(epochs):
+        for batch in batches:
+            x, y = train_x[batch], train_y[batch]
+            # Forward, then the gradients by hand (mean cross-entropy of a ReLU network).
+            hidden_in = x @ W1 + b1  # (L, b, hidden)
+            hidden_out = torch.relu(hidden_in)
+            probabilities = torch.softmax(hidden_out @ W2 + b2, dim=-1)
+            grad_logits = probabilities
+            grad_logits[:, torch.arange(len(y)), y] -= 1.0
+            grad_logits /= len(y)  # d(mean loss)/d(logits) = (softmax − one-hot) / b
+            grad_hidden = (grad_logits @ W2.transpose(1, 2)) * (hidden_in > 0)
+            W2 -= lr * (hidden_out.transpose(1, 2) @ grad_logits)
+            b2 -= lr * grad_logits.sum(dim=1, keepdim=True)
+            W1 -= lr * (x.T @ grad_hidden)
+            b1 -= lr * grad_hidden.sum(dim=1, keepdim=True)
+        record()
+    return tuple(torch.stack(rows, dim=1).numpy() for rows in (train_loss, val_loss, val_accuracy))
+
+
+@dataclass(frozen=True)
+class Runs:
+    """Every run of the grid as plain arrays, indexed [batch size, learning rate, epoch]."""
+
+    batch_sizes: tuple[int, ...]
+    learning_rates: tuple[float, ...]
+    train_loss: np.ndarray
+    val_loss: np.ndarray
+    val_accuracy: np.ndarray
+
+    @property
+    def epochs(self) -> int:
+        return self.train_loss.shape[-1] - 1
+
+    def index(self, batch_size: int, lr: float) -> tuple[int, int]:
+        """Grid position of a batch size and of the learning rate nearest to `lr` (in log)."""
+        if batch_size not in self.batch_sizes:
+            raise ValueError(f"batch size {batch_size!r} is not in the grid {self.batch_sizes}")
+        if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
+            raise ValueError(f"the learning rate must be a positive number, got {lr!r}")
+        logs = np.log10(self.learning_rates)
+        return self.batch_sizes.index(batch_size), int(np.argmin(np.abs(logs - math.log10(lr))))
+
+
+def explorer_data(n_train: int = N_TRAIN):
+    """The first `n_train` digits of the lesson's training split, and its validation set."""
+    train_x, train_y, val_x, val_y = digits_split()
+    return train_x[:n_train], train_y[:n_train], val_x, val_y
+
+
+def compute_runs(batch_sizes=BATCH_SIZES, learning_rates=LEARNING_RATES, epochs=EPOCHS) -> Runs:
+    """Train every setting of the grid (a few seconds on one core)."""
+    data = explorer_data()
+    per_batch = [train_runs(learning_rates, b, epochs, data) for b in batch_sizes]
+    train, val, accuracy = (np.stack(parts) for parts in zip(*per_batch, strict=True))
+    return Runs(tuple(batch_sizes), tuple(learning_rates), train, val, accuracy)
+
+
+def overfits(train_loss, val_loss) -> int | None:
+    """The epoch of the lowest validation loss when the run overfits after it, else None.
+
+    Overfitting here: the validation loss was lowest at least 5 epochs before
+    the end and ends more than 5 % above that, while the training loss kept
+    falling. (A single bad epoch of a noisy run is not overfitting.)
+    """
+    train_loss = np.asarray(train_loss, dtype=float)
+    val_loss = np.asarray(val_loss, dtype=float)
+    if not (np.isfinite(val_loss).all() and np.isfinite(train_loss).all()):
+        return None
+    best = int(np.argmin(val_loss))
+    early = best <= len(val_loss) - 1 - OVERFIT_AFTER
+    rose = val_loss[-1] > OVERFIT_RISE * val_loss[best]
+    return best if early and rose and train_loss[-1] < train_loss[best] else None
+
+
+def blew_up(train_loss) -> int | None:
+    """First epoch whose training loss is inf/NaN or above where it started, else None."""
+    losses = np.asarray(train_loss, dtype=float)
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(losses) | (losses > losses[0])
+    return int(np.argmax(bad)) if bad.any() else None
+
+
+def describe(runs: Runs, batch_index: int, lr_index: int) -> str:
+    """One line: the verdict on the training loss, then overfitting and validation accuracy.
+
+    A run whose training loss ever rose above its start diverged, even if it
+    then sank back to a standstill near the loss of guessing (its hidden units
+    stuck at zero output). One that jumped up and then recovered is unstable.
+    """
+    train = runs.train_loss[batch_index, lr_index]
+    val = runs.val_loss[batch_index, lr_index]
+    accuracy = runs.val_accuracy[batch_index, lr_index][-1]
+    epoch = blew_up(train)
+    if epoch is not None and not train[-1] <= STUCK_FRACTION * train[0]:  # NaN included
+        text = f"training: diverges at epoch {epoch}"
+        if np.isfinite(train[-1]) and train[-1] <= train[0]:
+            text += (f", then stays stuck at loss {train[-1]:.3g} "
+                     f"(validation accuracy {accuracy:.1%})")
+        return text
+    text = f"training: {verdict(train, best_loss=0.0)}"
+    if epoch is not None:
+        text += f"; unstable: the loss jumped above its start at epoch {epoch}"
+    best = overfits(train, val)
+    if best is not None:
+        text += (f"; overfits: validation loss lowest at epoch {best} ({val[best]:.3g}), "
+                 f"{val[-1]:.3g} at the end (early stopping would keep epoch {best})")
+    return text + f"; validation accuracy {accuracy:.1%}"
+
+
+def _plottable(losses):
+    """(epochs, values, ✗ position or None): cut where the loss leaves the plot."""
+    losses = np.asarray(losses, dtype=float)
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(losses) | (losses > LOSS_CEILING)
+    epochs = np.arange(len(losses))
+    if not bad.any():
+        return epochs, losses, None
+    k = int(np.argmax(bad))
+    return epochs[: k + 1], np.append(losses[:k], LOSS_CEILING), (k, LOSS_CEILING)
+
+
+class DigitsExplorer(Explorer):
+    """Choose a batch size and a learning rate; see the training and validation loss curves.
+
+    Every run is precomputed (`compute_runs`), so moving a slider only redraws.
+    As in lesson 05's explorer, everything that never changes (axes, labels,
+    legends) is rendered once into a backdrop; a redraw renders only the curves.
+    """
+
+    title = "Minibatch explorer"
+    size = (10.0, 3.8)  # inches
+    margins = {"left": 0.07, "right": 0.98, "bottom": 0.13, "top": 0.9, "wspace": 0.08}
+
+    def __init__(self, runs: Runs | None = None, batch_size: int = 10, lr: float = 0.1,
+                 dpi: int = 72):
+        self.runs = runs if runs is not None else compute_runs()
+        batch_index, lr_index = self.runs.index(batch_size, lr)
+        rates = self.runs.learning_rates
+        step = float(np.log10(rates[1] / rates[0])) if len(rates) > 1 else 1.0
+        full = max(self.runs.batch_sizes)
+        controls = {
+            "batch_size": widgets.SelectionSlider(
+                options=[(f"{b} (full batch)" if b == full else str(b), b)
+                         for b in self.runs.batch_sizes],
+                value=self.runs.batch_sizes[batch_index], description="batch size",
+                continuous_update=True, style={"description_width": "initial"},
+                layout={"width": "520px"}),
+            "lr": widgets.FloatLogSlider(
+                value=rates[lr_index], base=10, min=float(np.log10(rates[0])),
+                max=float(np.log10(rates[-1])), step=step, description="learning rate",
+                readout_format=".3g", continuous_update=True,
+                style={"description_width": "initial"}, layout={"width": "520px"}),
+        }
+        super().__init__(controls, self._live_layer(self._background(dpi), dpi), dpi=dpi)
+
+    def _two_axes(self, dpi):
+        figure = Figure(figsize=self.size, dpi=dpi)
+        axes = dict(zip(("train", "val"), figure.subplots(1, 2), strict=True))
+        figure.subplots_adjust(**self.margins)
+        for ax in axes.values():
+            ax.set(yscale="log", xlim=(0, self.runs.epochs), ylim=(1e-3, LOSS_CEILING * 1.5))
+            ax.set_autoscale_on(False)
+        return figure, axes
+
+    def _background(self, dpi) -> np.ndarray:
+        figure, axes = self._two_axes(dpi)
+        axes["train"].set(xlabel="epoch", ylabel="mean cross-entropy (log scale)",
+                          title=f"training loss ({N_TRAIN} training digits)")
+        axes["val"].set(xlabel="epoch", title="validation loss (500 held-out digits)")
+        axes["val"].tick_params(labelleft=False)
+        axes["train"].plot([], [], color="0.7", label="other learning rates, same batch size")
+        axes["train"].plot([], [], color="tab:blue", linewidth=2.4, label="chosen")
+        axes["train"].plot([], [], "x", color="tab:red", markersize=9, markeredgewidth=2,
+                           label="left the chart (inf, nan or > 10)")
+        axes["train"].legend(loc="lower left", fontsize="small")
+        axes["val"].plot([], [], "o", color="tab:green", markersize=7,
+                         label="lowest validation loss")
+        axes["val"].legend(loc="lower left", fontsize="small")
+        canvas = FigureCanvasAgg(figure)
+        canvas.draw()
+        return np.asarray(canvas.buffer_rgba()).copy()
+
+    def _live_layer(self, background: np.ndarray, dpi) -> Figure:
+        figure, self.axes = self._two_axes(dpi)
+        figure.add_artist(_Backdrop(background))
+        FigureCanvasAgg(figure)  # keeps one renderer between redraws
+        self.others, self.chosen, self.marks = {}, {}, {}
+        for name, ax in self.axes.items():
+            ax.set_axis_off()  # ticks, labels and legends are in the backdrop
+            self.others[name] = [ax.plot([], [], color="0.7", linewidth=0.8)[0]
+                                 for _ in self.runs.learning_rates]
+            (self.chosen[name],) = ax.plot([], [], color="tab:blue", linewidth=2.4, zorder=3)
+            (self.marks[name],) = ax.plot([], [], "x", color="tab:red", markersize=9,
+                                          markeredgewidth=2, zorder=4)
+        (self.best_mark,) = self.axes["val"].plot([], [], "o", color="tab:green", markersize=7,
+                                                  zorder=5)
+        return figure
+
+    def draw(self, batch_size, lr):
+        b, chosen = self.runs.index(batch_size, lr)
+        for name, curves in (("train", self.runs.train_loss[b]), ("val", self.runs.val_loss[b])):
+            for line, curve in zip(self.others[name], curves, strict=True):
+                line.set_data(*_plottable(curve)[:2])
+            epochs, values, mark = _plottable(curves[chosen])
+            self.chosen[name].set_data(epochs, values)
+            self.marks[name].set_data(([mark[0]], [mark[1]]) if mark else ([], []))
+        val = self.runs.val_loss[b, chosen]
+        if _plottable(val)[2] is None:
+            best = int(np.argmin(val))
+            self.best_mark.set_data([best], [val[best]])
+        else:
+            self.best_mark.set_data([], [])
+        steps = math.ceil(max(self.runs.batch_sizes) / batch_size)
+        rate = self.runs.learning_rates[chosen]
+        return (f"batch size {batch_size}, learning rate {rate:.3g} ({steps} step"
+                f"{'s' if steps > 1 else ''} per epoch, {steps * self.runs.epochs} in "
+                f"{self.runs.epochs} epochs): {describe(self.runs, b, chosen)}")

@@ -1,0 +1,208 @@
+"""Exercises of lesson 07, training for real.
+
+The loop checkers hand the student's code a small network that contains
+dropout, in the wrong mode on purpose, and a DataLoader whose last minibatch is
+smaller than the others; they compare with reference loops run from the same
+weights and the same random state, and name the step that was missed.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import math
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from ..digits_explorer import (
+    BATCH_SIZES,
+    EPOCHS,
+    STUCK_FRACTION,
+    blew_up,
+    explorer_data,
+    train_runs,
+)
+from .core import ExerciseSet, call, expect_tensor, fail
+
+exercises = ExerciseSet("07_training_for_real")
+
+UNSAFE_LR = 1.0  # exercise 3
+
+
+def _problem(seed: int, shuffle: bool = True):
+    """A dropout network, 23 samples (minibatches of 5: the last holds 3), a loss."""
+    generator = torch.Generator().manual_seed(seed)
+    x = torch.randn(23, 6, generator=generator)
+    y = torch.randint(0, 3, (23,), generator=generator)
+    torch.manual_seed(seed)
+    model = nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Dropout(0.5), nn.Linear(16, 3))
+    loader = DataLoader(TensorDataset(x, y), batch_size=5, shuffle=shuffle,
+                        generator=torch.Generator().manual_seed(seed))
+    return model, loader, nn.CrossEntropyLoss()
+
+
+def _reference_epoch(model, loader, optimizer, loss_fn, *, train_mode=True, zero_grad=True):
+    model.train(train_mode)
+    losses = []
+    for x, y in loader:
+        loss = loss_fn(model(x), y)
+        losses.append(loss.item())
+        if zero_grad:
+            optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return losses
+
+
+def _epoch_run(seed, function, **variant):
+    """Run one epoch from the same weights, loader order and dropout randomness."""
+    model, loader, loss_fn = _problem(seed)
+    model.eval()  # the wrong mode on purpose: the answer must switch to training
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    torch.manual_seed(1234)  # the same dropout masks for every variant
+    if function is None:
+        losses = _reference_epoch(model, loader, optimizer, loss_fn, **variant)
+    else:
+        losses = call(function, model, loader, optimizer, loss_fn, what="run_epoch")
+    return losses, model
+
+
+def _as_losses(losses, steps: int) -> list[float]:
+    if isinstance(losses, torch.Tensor):
+        losses = losses.detach().reshape(-1).tolist()
+    try:
+        values = [float(v) for v in losses]
+    except (TypeError, ValueError):
+        fail(f"run_epoch should return a list of {steps} losses (numbers), "
+             f"got {type(losses).__name__}")
+    if len(values) != steps:
+        fail(f"run_epoch returned {len(values)} losses for {steps} minibatches: one per "
+             "minibatch, recorded before its step")
+    return values
+
+
+def _close(a, b) -> bool:
+    return all(math.isclose(u, v, rel_tol=1e-5, abs_tol=1e-7) for u, v in zip(a, b, strict=True))
+
+
+# -- 1. one epoch with a DataLoader -----------------------------------------------------------
+@exercises.exercise(
+    1, "one training epoch with a DataLoader",
+    hint="Start with `model.train()`. Then `for x, y in loader:` compute "
+         "`loss = loss_fn(model(x), y)`, append `loss.item()`, and call "
+         "`optimizer.zero_grad()`, `loss.backward()`, `optimizer.step()`.",
+)
+def _(run_epoch):
+    expected, reference = _epoch_run(1, None)
+    got, trained = _epoch_run(1, run_epoch)
+    got = _as_losses(got, len(expected))
+    if not _close(got, expected):
+        in_eval, _ = _epoch_run(1, None, train_mode=False)
+        piled_up, _ = _epoch_run(1, None, zero_grad=False)
+        if _close(got, in_eval):
+            fail("your losses are those of a model left in evaluation mode (its dropout "
+                 "switched off): call model.train() before the loop")
+        if _close(got, piled_up):
+            fail("your gradients pile up from minibatch to minibatch: call "
+                 "optimizer.zero_grad() before loss.backward()")
+        if len(set(got)) == len(got) and _close(got[:1], expected[:1]):
+            fail("your first loss is right but the later ones differ: take one "
+                 "optimizer.step() per minibatch, after loss.backward()")
+        k = next(k for k, (u, v) in enumerate(zip(got, expected, strict=True))
+                 if not math.isclose(u, v, rel_tol=1e-5, abs_tol=1e-7))
+        fail(f"minibatch {k}: your loss {got[k]:.6g}, expected {expected[k]:.6g}")
+    for mine, ref in zip(trained.parameters(), reference.parameters(), strict=True):
+        expect_tensor(mine, ref, "the weights after your epoch")
+
+
+# -- 2. the evaluation loop ---------------------------------------------------------------------
+def _reference_measure(model, loader, loss_fn):
+    model.eval()
+    total, correct, count = 0.0, 0, 0
+    with torch.no_grad():
+        for x, y in loader:
+            scores = model(x)
+            total += loss_fn(scores, y).item() * len(y)
+            correct += (scores.argmax(dim=1) == y).sum().item()
+            count += len(y)
+    return total / count, correct / count
+
+
+@exercises.exercise(
+    2, "the evaluation loop",
+    hint="`model.eval()`, then `with torch.no_grad():` loop over the loader; add "
+         "`loss_fn(scores, y).item() * len(y)` and the number of correct answers "
+         "(`(scores.argmax(dim=1) == y).sum().item()`), count the samples, and divide by "
+         "the count at the end (not by the number of minibatches).",
+)
+def _(measure):
+    model, loader, loss_fn = _problem(2, shuffle=False)
+    model.train()  # the wrong mode on purpose: the answer must switch to evaluation
+    before = copy.deepcopy(model.state_dict())
+    grad_enabled = []
+    hook = model.register_forward_hook(
+        lambda *_: grad_enabled.append(torch.is_grad_enabled()))
+    try:
+        result = call(measure, model, loader, loss_fn, what="measure")
+    finally:
+        hook.remove()
+    if not (isinstance(result, tuple) and len(result) == 2):
+        fail("measure should return a tuple (mean loss, accuracy)")
+    loss, accuracy = (v.item() if isinstance(v, torch.Tensor) and v.numel() == 1 else v
+                      for v in result)
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (loss, accuracy)):
+        fail("both results should be numbers: use .item()")
+    for name, value in model.state_dict().items():
+        if not torch.equal(value, before[name]):
+            fail(f"measure changed the weights ({name}): evaluating must not train")
+    if any(grad_enabled):
+        fail("your model ran with gradients recorded: evaluate under torch.no_grad()")
+    if model.training:
+        fail("the model is still in training mode (dropout on): call model.eval() first")
+    expected_loss, expected_accuracy = _reference_measure(copy.deepcopy(model), loader, loss_fn)
+    per_batch = []
+    with torch.no_grad():
+        for x, y in loader:
+            per_batch.append(loss_fn(model(x), y).item())
+    if (math.isclose(loss, sum(per_batch) / len(per_batch), rel_tol=1e-6)
+            and not math.isclose(loss, expected_loss, rel_tol=1e-6)):
+        fail("you averaged the minibatch means: the last minibatch is smaller, so weigh "
+             "each one by its size (or sum per sample and divide by the sample count)")
+    if not math.isclose(loss, expected_loss, rel_tol=1e-5, abs_tol=1e-7):
+        fail(f"your mean loss is {loss:.6g}, expected {expected_loss:.6g}")
+    if math.isclose(accuracy, 100 * expected_accuracy, rel_tol=1e-6) and accuracy > 1:
+        fail("give the accuracy as a fraction from 0 to 1, not a percentage")
+    if not math.isclose(accuracy, expected_accuracy, rel_tol=1e-9, abs_tol=1e-12):
+        fail(f"your accuracy is {accuracy:.6g}, expected {expected_accuracy:.6g}")
+
+
+# -- 3. where a learning rate stops being safe ---------------------------------------------------
+@functools.lru_cache(maxsize=4)
+def diverging_batch_sizes(lr: float = UNSAFE_LR) -> list[int]:
+    """The explorer's batch sizes at which training at `lr` diverges (blows up)."""
+    data = explorer_data()
+    return [b for b in BATCH_SIZES if _diverged(train_runs([lr], b, EPOCHS, data)[0][0])]
+
+
+def _diverged(train_loss) -> bool:
+    return blew_up(train_loss) is not None and not train_loss[-1] <= STUCK_FRACTION * train_loss[0]
+
+
+@exercises.exercise(
+    3, "the largest batch size at which learning rate 1 diverges",
+    hint="Set the explorer's learning rate to 1 and move the batch size from the left: the "
+         "verdict says 'diverges' for the small ones. Which is the last one that does?",
+)
+def _(batch_size):
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int):
+        fail(f"answer with a batch size (a whole number), got {batch_size!r}")
+    if batch_size not in BATCH_SIZES:
+        fail(f"{batch_size} is not one of the explorer's batch sizes {list(BATCH_SIZES)}")
+    diverging = diverging_batch_sizes()
+    if batch_size not in diverging:
+        fail(f"at learning rate {UNSAFE_LR:g} batch size {batch_size} does not diverge: go "
+             "smaller")
+    if batch_size != max(diverging):
+        fail(f"batch size {batch_size} diverges, but a larger one does too")

@@ -1,0 +1,197 @@
+import math
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset, random_split
+
+from coursekit.data import load_digits
+from coursekit.digits_explorer import (
+    BATCH_SIZES,
+    LEARNING_RATES,
+    DigitsExplorer,
+    Runs,
+    blew_up,
+    compute_runs,
+    describe,
+    digits_split,
+    explorer_data,
+    initial_weights,
+    overfits,
+    train_runs,
+)
+
+
+def test_split_is_the_lessons_random_split():
+    images, labels = load_digits()
+    dataset = TensorDataset(images / 16, labels)
+    train_set, val_set = random_split(dataset, [1297, 500],
+                                      generator=torch.Generator().manual_seed(0))
+    train_x, train_y, val_x, val_y = digits_split()
+    assert torch.equal(train_x, dataset[train_set.indices][0])
+    assert torch.equal(val_y, dataset[val_set.indices][1])
+    assert len(train_y) == 1297 and len(val_x) == 500
+
+
+def torch_sgd_run(lr, batch_size, epochs, data):
+    """The same training with nn, autograd, torch.optim.SGD and a DataLoader, in float64."""
+    train_x, train_y, val_x, val_y = (t.double() if t.is_floating_point() else t for t in data)
+    W1, b1, W2, b2 = initial_weights(0)
+    model = nn.Sequential(nn.Linear(64, len(b1)), nn.ReLU(), nn.Linear(len(b1), 10)).double()
+    with torch.no_grad():
+        for param, value in zip(model.parameters(), (W1.T, b1, W2.T, b2), strict=True):
+            param.copy_(value)
+    loader = DataLoader(TensorDataset(train_x, train_y), batch_size=batch_size, shuffle=True,
+                        generator=torch.Generator().manual_seed(0))
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    loss_fn = nn.CrossEntropyLoss()
+    val_losses = []
+    for _ in range(epochs):
+        for x, y in loader:
+            optimizer.zero_grad()
+            loss_fn(model(x), y).backward()
+            optimizer.step()
+        with torch.no_grad():
+            val_losses.append(loss_fn(model(val_x), val_y).item())
+    return np.array(val_losses)
+
+
+@pytest.mark.parametrize("batch_size", [7, 100])
+def test_hand_written_gradients_match_autograd_and_torch_optim(batch_size):
+    data = explorer_data()
+    rates = [0.03, 0.3]
+    _, val_loss, _ = train_runs(rates, batch_size, epochs=3, data=data)
+    for row, lr in zip(val_loss, rates, strict=True):
+        np.testing.assert_allclose(row[1:], torch_sgd_run(lr, batch_size, 3, data), rtol=1e-9)
+
+
+def test_initial_weights_are_nn_linears_default():
+    torch.manual_seed(0)
+    first = nn.Linear(64, 128)
+    W1, b1, _, _ = initial_weights(0)
+    assert torch.equal(W1, first.weight.T) and torch.equal(b1, first.bias)
+
+
+def test_blew_up_and_overfits():
+    assert blew_up([2.3, 1.0, 0.5]) is None
+    assert blew_up([2.3, 1.0, 2.5, 2.2]) == 2
+    assert blew_up([2.3, float("nan"), float("nan")]) == 1
+    falling = np.geomspace(2.0, 0.01, 30)
+    u_shape = np.concatenate([np.geomspace(2.0, 0.4, 15), np.linspace(0.41, 0.5, 15)])
+    assert overfits(falling, u_shape) == 14
+    assert overfits(falling, falling) is None
+    one_bad_epoch = np.concatenate([np.geomspace(2.0, 0.4, 29), [0.5]])
+    assert overfits(falling, one_bad_epoch) is None  # a last-epoch jump is noise
+    assert overfits(falling, np.full(30, np.nan)) is None
+
+
+def fake_runs():
+    """A small grid with every kind of run, inf and NaN included."""
+    epochs = 10
+    good = np.geomspace(2.3, 0.01, epochs + 1)
+    slow = np.linspace(2.3, 1.5, epochs + 1)
+    inf = np.concatenate([[2.3, 50.0], np.full(epochs - 1, np.inf)])
+    nan = np.concatenate([[2.3, 3.0], np.full(epochs - 1, np.nan)])
+    stuck = np.concatenate([[2.3, 9.0], np.full(epochs - 1, 2.2)])
+    u_shape = np.concatenate([np.geomspace(2.3, 0.3, 5), np.linspace(0.31, 0.5, 6)])
+    train = np.array([[good, slow, inf], [nan, stuck, good]])
+    val = np.array([[u_shape, slow, inf], [nan, stuck, good * 1.1]])
+    accuracy = np.full(train.shape, 0.5)
+    return Runs((4, 8), (0.1, 1.0, 10.0), train, val, accuracy)
+
+
+def test_describe_uses_the_course_words():
+    runs = fake_runs()
+    assert describe(runs, 0, 0).startswith("training: converges")
+    assert "overfits: validation loss lowest at epoch 4" in describe(runs, 0, 0)
+    assert describe(runs, 0, 1).startswith("training: too slow")
+    assert describe(runs, 0, 2) == "training: diverges at epoch 1"
+    assert describe(runs, 1, 0) == "training: diverges at epoch 1"
+    assert describe(runs, 1, 1).startswith("training: diverges at epoch 1, then stays stuck")
+
+
+@pytest.fixture(scope="module")
+def explorer():
+    return DigitsExplorer(fake_runs(), batch_size=4, lr=0.1)
+
+
+@pytest.mark.parametrize("batch_size", [4, 8])
+@pytest.mark.parametrize("lr", [0.1, 1.0, 10.0, 1e-9, 1e9, 0.3])
+def test_no_problem_at_any_setting(explorer, batch_size, lr):
+    text = explorer.set(batch_size=batch_size, lr=lr)
+    assert explorer.problems == [], explorer.problems
+    assert text.startswith(f"batch size {batch_size}, learning rate")
+    assert any(word in text for word in ("converges", "too slow", "diverges"))
+    assert bytes(explorer.image.value).startswith(b"\x89PNG")
+    for axes in explorer.axes.values():
+        for line in axes.lines:
+            x, y = line.get_data()
+            assert np.isfinite(np.asarray(x, float)).all()
+            assert np.isfinite(np.asarray(y, float)).all()
+
+
+def test_a_slider_value_between_grid_points_snaps_to_the_nearest(explorer):
+    explorer.set(batch_size=4, lr=0.1)
+    before = bytes(explorer.image.value)
+    explorer.controls["lr"].value = 0.5  # nearer 1 than 0.1 on a log scale
+    assert "learning rate 1 " in explorer.verdict
+    assert bytes(explorer.image.value) != before
+
+
+def test_divergence_is_drawn_as_a_result(explorer):
+    explorer.set(batch_size=4, lr=10.0)
+    assert len(explorer.marks["train"].get_xdata()) == 1  # the ✗ where it left the chart
+    explorer.set(batch_size=4, lr=0.1)
+    assert len(explorer.marks["train"].get_xdata()) == 0
+    assert len(explorer.best_mark.get_xdata()) == 1
+
+
+def test_controls_are_named_for_the_browser_test(explorer):
+    assert explorer.controls["batch_size"].description == "batch size"
+    assert explorer.controls["lr"].description == "learning rate"
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"batch_size": 3}, "not in the grid"),
+    ({"batch_size": 4, "lr": -1.0}, "positive number"),
+    ({"batch_size": 4, "lr": float("nan")}, "positive number"),
+])
+def test_bad_arguments_get_a_clear_message(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        DigitsExplorer(fake_runs(), **kwargs)
+
+
+def test_bad_batch_size_for_training():
+    with pytest.raises(ValueError, match="batch_size must be"):
+        train_runs([0.1], 0)
+
+
+@pytest.fixture(scope="module")
+def runs():
+    return compute_runs()
+
+
+def test_the_grid_tells_the_lessons_story(runs):
+    assert runs.batch_sizes == BATCH_SIZES and runs.learning_rates == LEARNING_RATES
+    assert runs.train_loss.shape == (len(BATCH_SIZES), len(LEARNING_RATES), 41)
+
+    def words(batch_size, lr):
+        return describe(runs, *runs.index(batch_size, lr))
+
+    assert "overfits" in words(20, 1.0)
+    assert words(10, 1.0).startswith("training: diverges")
+    assert words(5, 10.0).startswith("training: diverges")
+    assert words(100, 0.1).startswith("training: too slow")
+    assert words(5, 0.1).startswith("training: too slow")
+    # smaller batches: more steps, lower training loss after the same 40 epochs at lr 0.1
+    final = runs.train_loss[:, runs.index(5, 0.1)[1], -1]
+    assert list(final) == sorted(final)
+
+
+def test_static_picture_for_github(runs):
+    bundle = DigitsExplorer(runs)._repr_mimebundle_()
+    assert bundle["text/plain"].startswith(
+        "Minibatch explorer: batch size 10, learning rate 0.1 (10 steps per epoch")
+    assert len(bundle["image/png"]) > 1000
+    assert not math.isnan(runs.val_accuracy[1, 2, -1])
