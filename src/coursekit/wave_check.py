@@ -26,7 +26,7 @@ class WaveCheck(BrowserExplorer):
     title = "Slider check"
 
     def __init__(self, frequency: float = 1.0):
-        slider = widgets.FloatSlider(value=1.0, min=0.5, max=5.0, step=0.5,
+        slider = widgets.FloatSlider(value=1.0, min=0.5, max=5.0, step=0.05,
                                      description="frequency f")
         super().__init__({"frequency": slider}, WaveView())
         self.set(frequency=frequency)

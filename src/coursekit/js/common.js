@@ -125,6 +125,36 @@ function niceStep(range, count) {
   return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * power;
 }
 
+// A marker at pixel (px, py): "o" a dot, "x" a cross, "*" a five-pointed star.
+function drawMarker(ctx, px, py, { shape = "o", colour = "#000", size = 4, alpha = 1 }) {
+  ctx.save();
+  ctx.globalAlpha = alpha;
+  ctx.fillStyle = colour;
+  ctx.strokeStyle = colour;
+  ctx.lineWidth = 2.2;
+  ctx.setLineDash([]);
+  ctx.beginPath();
+  if (shape === "x") {
+    ctx.moveTo(px - size, py - size);
+    ctx.lineTo(px + size, py + size);
+    ctx.moveTo(px + size, py - size);
+    ctx.lineTo(px - size, py + size);
+    ctx.stroke();
+  } else if (shape === "*") {
+    for (let i = 0; i < 10; i++) {
+      const r = i % 2 ? size * 0.45 : size;
+      const a = -Math.PI / 2 + (i * Math.PI) / 5;
+      ctx.lineTo(px + r * Math.cos(a), py + r * Math.sin(a));
+    }
+    ctx.closePath();
+    ctx.fill();
+  } else {
+    ctx.arc(px, py, size, 0, 2 * Math.PI);
+    ctx.fill();
+  }
+  ctx.restore();
+}
+
 // One panel: a data window mapped onto a pixel box, with ticks, labels and a title.
 class Panel {
   constructor(ctx, box, { xlim, ylim, ylog = false }) {
@@ -238,33 +268,7 @@ class Panel {
   }
 
   marker(x, y, { shape = "o", colour = "#000", size = 4, alpha = 1 }) {
-    const { ctx } = this;
-    const [px, py] = [this.X(x), this.Y(y)];
-    ctx.save();
-    ctx.globalAlpha = alpha;
-    ctx.fillStyle = colour;
-    ctx.strokeStyle = colour;
-    ctx.lineWidth = 2.2;
-    ctx.beginPath();
-    if (shape === "o") {
-      ctx.arc(px, py, size, 0, 2 * Math.PI);
-      ctx.fill();
-    } else if (shape === "x") {
-      ctx.moveTo(px - size, py - size);
-      ctx.lineTo(px + size, py + size);
-      ctx.moveTo(px + size, py - size);
-      ctx.lineTo(px - size, py + size);
-      ctx.stroke();
-    } else if (shape === "*") {
-      for (let i = 0; i < 10; i++) {
-        const r = i % 2 ? size * 0.45 : size;
-        const a = -Math.PI / 2 + (i * Math.PI) / 5;
-        ctx.lineTo(px + r * Math.cos(a), py + r * Math.sin(a));
-      }
-      ctx.closePath();
-      ctx.fill();
-    }
-    ctx.restore();
+    drawMarker(this.ctx, this.X(x), this.Y(y), { shape, colour, size, alpha });
   }
 
   text(s, x, y, { colour = "#333", align = "left", baseline = "bottom" } = {}) {
@@ -307,8 +311,7 @@ class Panel {
         ctx.lineTo(x + 9, cy + 5);
         ctx.stroke();
       } else {
-        ctx.arc(x + 14, cy, kind === "*" ? 6 : 4, 0, 2 * Math.PI);
-        ctx.fill();
+        drawMarker(ctx, x + 14, cy, { shape: kind, colour, size: kind === "*" ? 7 : 4 });
       }
       ctx.fillStyle = "#222";
       ctx.textBaseline = "middle";
