@@ -85,15 +85,37 @@ ARM_JS = """([picture, handle]) => {
 COUNT_JS = """picture => {
     const key = () => picture.tagName === 'CANVAS' ? picture.dataset.frames
                       : (picture.complete ? picture.src : null);
-    const state = window.__count = {frames: 0, changes: 0, running: true};
+    const state = window.__count = {frames: 0, changes: 0, drawMs: [], running: true};
     let last = key();
     const tick = () => {
         state.frames += 1;
         const now = key();
-        if (now !== null && now !== last) { state.changes += 1; last = now; }
+        if (now !== null && now !== last) {
+            state.changes += 1;
+            last = now;
+            if (picture.dataset.drawMs) state.drawMs.push(Number(picture.dataset.drawMs));
+        }
         if (state.running) requestAnimationFrame(tick);
     };
     requestAnimationFrame(tick);
+}"""
+
+
+# A steady drag: the pointer moves 2 px per animation frame between x0 and x1.
+SWEEP_JS = """({x0, x1, y, ms}) => {
+    const state = window.__sweep = {done: false};
+    const start = performance.now();
+    let x = x0, direction = Math.sign(x1 - x0);
+    // noUiSlider (ipywidgets' slider) follows mousemove on the document element.
+    const move = (type) => document.documentElement.dispatchEvent(new MouseEvent(type, {
+        clientX: x, clientY: y, buttons: 1, bubbles: true}));
+    const step = (now) => {
+        x += 2 * direction;
+        if ((x - x0) * (x - x1) > 0) { direction = -direction; x += 4 * direction; }
+        move('mousemove');
+        if (now - start < ms) requestAnimationFrame(step); else state.done = true;
+    };
+    requestAnimationFrame(step);
 }"""
 
 
@@ -103,6 +125,7 @@ class DelayProxy:
     def __init__(self, target_port: int):
         self.target_port = target_port
         self.delay = 0.0
+        self.writers: set = set()
         self.port = bh.free_port()
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
@@ -122,7 +145,7 @@ class DelayProxy:
         try:
             while data := await reader.read(65536):
                 queue.put_nowait((self.loop.time() + self.delay, data))
-        except ConnectionError:
+        except (ConnectionError, RuntimeError):
             pass
         queue.put_nowait(None)
         await sender
@@ -134,6 +157,7 @@ class DelayProxy:
         except OSError:
             client_writer.close()
             return
+        self.writers |= {client_writer, server_writer}
         await asyncio.gather(self._pipe(client_reader, server_writer),
                              self._pipe(server_reader, client_writer),
                              return_exceptions=True)
@@ -145,10 +169,17 @@ class DelayProxy:
         self.server = future.result(10)
         return self
 
+    async def _shutdown(self) -> None:
+        self.server.close()
+        for writer in self.writers:  # each pipe then reads its end and finishes
+            writer.close()
+        await asyncio.sleep(0.2)
+
     def stop(self) -> None:
-        self.loop.call_soon_threadsafe(self.server.close)
+        asyncio.run_coroutine_threadsafe(self._shutdown(), self.loop).result(10)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
+        self.loop.close()
 
 
 class ProxiedLab:
@@ -204,32 +235,35 @@ def latencies(page, box, handle, changes: int) -> list[float]:
     return times
 
 
-def drag(page, box, handle, seconds: float) -> tuple[float, float]:
-    """Drag the thumb back and forth steadily; (new pictures/s, animation frames/s)."""
+def drag(page, box, handle, seconds: float) -> tuple[float, float, float | None]:
+    """Drag the thumb steadily back and forth.
+
+    Returns (new pictures/s, animation frames/s, median ms a browser-drawn frame
+    took to draw, or None for a kernel-drawn picture).
+
+    The mouse button goes down for real; then the page itself moves the pointer
+    by 2 px every animation frame (as a hand on a 60 Hz mouse does), so the
+    figure does not depend on how fast this script can send mouse events.
+    """
     picture = box.evaluate_handle(PICTURE_JS)
     handle.scroll_into_view_if_needed()
     bounds = handle.bounding_box()
     x0, y = bounds["x"] + bounds["width"] / 2, bounds["y"] + bounds["height"] / 2
     track = handle.locator("xpath=ancestor::*[contains(@class, 'noUi-target')]").bounding_box()
-    # Sweep between the thumb and the far side of the track, 1 px per move.
+    # Sweep between the thumb and the far side of the track.
     x1 = track["x"] + 10 if x0 - track["x"] > track["x"] + track["width"] - x0 else (
         track["x"] + track["width"] - 10)
     page.mouse.move(x0, y)
     page.mouse.down()
     page.evaluate(COUNT_JS, picture)
-    started = time.perf_counter()
-    x, direction = x0, 1 if x1 > x0 else -1
-    while (elapsed := time.perf_counter() - started) < seconds:
-        x += direction
-        if not min(x0, x1) <= x <= max(x0, x1):
-            direction, x = -direction, x - 2 * direction
-        page.mouse.move(x, y)
-        time.sleep(max(0.0, 0.008 - (time.perf_counter() - started - elapsed)))
+    page.evaluate(SWEEP_JS, {"x0": x0, "x1": x1, "y": y, "ms": seconds * 1000})
+    page.wait_for_function("() => window.__sweep.done", timeout=seconds * 1000 + 60_000)
     page.mouse.up()
     # Pictures still in flight (a kernel behind a slow link) count if they arrive within 1 s.
     time.sleep(1.0)
     count = page.evaluate("() => { window.__count.running = false; return window.__count; }")
-    return count["changes"] / seconds, count["frames"] / (seconds + 1.0)
+    draw_ms = statistics.median(count["drawMs"]) if count["drawMs"] else None
+    return count["changes"] / seconds, count["frames"] / (seconds + 1.0), draw_ms
 
 
 def measure_lab(browser, lab, proxy, label: str, args, present: set[str]) -> None:
@@ -251,13 +285,14 @@ def measure_lab(browser, lab, proxy, label: str, args, present: set[str]) -> Non
         for delay in (0.0, ADDED_LATENCY):
             proxy.delay = delay
             times = latencies(page, box, handle, args.changes)
-            pictures, frames = drag(page, box, handle, args.drag_seconds)
+            pictures, frames, draw_ms = drag(page, box, handle, args.drag_seconds)
             q = statistics.quantiles(times, n=10)
             where = "direct" if not delay else f"+{delay * 1000:.0f} ms"
             median = statistics.median(times)
+            drawing = f", drawing {draw_ms:.1f} ms each" if draw_ms is not None else ""
             print(f"  {label:11} {lesson:20} {where:9} latency median {median:6.1f} ms, "
                   f"p90 {q[-1]:6.1f} ms | drag {pictures:5.1f} new pictures/s "
-                  f"({frames:4.1f} frames/s) | Run All {ran:.0f} s", flush=True)
+                  f"({frames:4.1f} frames/s{drawing}) | Run All {ran:.0f} s", flush=True)
         context.close()
         lab.shutdown_kernels(f"{lesson}.ipynb")
 

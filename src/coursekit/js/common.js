@@ -325,7 +325,8 @@ class Panel {
 
 // Builds the view and returns a function that asks for a redraw. `draw(ctx)`
 // paints the canvas and returns the verdict line; the canvas keeps a count of
-// its frames (data-frames) and the time of the last one, for tests and benchmarks.
+// its frames (data-frames), when the last one was drawn and how long it took
+// (data-drawn-at, data-draw-ms), for tests and benchmarks.
 function mountCanvas(el, model, { width, height, names, draw }) {
   el.classList.add("coursekit-explorer");
   const status = document.createElement("div");
@@ -345,6 +346,7 @@ function mountCanvas(el, model, { width, height, names, draw }) {
 
   function frame() {
     pending = false;
+    const started = performance.now();
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.fillStyle = "#fff";
     ctx.fillRect(0, 0, width, height);
@@ -359,6 +361,7 @@ function mountCanvas(el, model, { width, height, names, draw }) {
     status.textContent = text;
     canvas.dataset.frames = String(Number(canvas.dataset.frames) + 1);
     canvas.dataset.drawnAt = String(performance.now());
+    canvas.dataset.drawMs = (Number(canvas.dataset.drawnAt) - started).toFixed(2);
   }
 
   function request() {
