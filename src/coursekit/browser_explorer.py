@@ -7,8 +7,8 @@ moving a slider redraws the picture in the same animation frame, without a
 round trip to the kernel: the view got everything it needs once, when it was
 displayed, and computes each frame itself.
 
-The Python side keeps the same state: it computes the verdict line for every
-change (`explorer.verdict`, the one line nbval compares), validates `set(...)`,
+The Python side keeps the same state: it computes the same verdict line for
+the current values (`explorer.verdict`, the one line nbval compares), validates `set(...)`,
 and renders a matplotlib picture of the current state once per display, the
 static fallback that GitHub and other viewers without a kernel show.
 """
@@ -70,16 +70,27 @@ class BrowserExplorer:
     def __init__(self, controls: dict[str, widgets.ValueWidget], view: anywidget.AnyWidget):
         self.controls = controls
         self.view = view
-        self.verdict = ""
-        self._holding = False
+        self._described: dict | None = None  # the values the verdict below is for
+        self._verdict = ""
         self.links = []
         for name, control in controls.items():
             setattr(view, name, getattr(control, synced(control)))
             # Front end only: the browser moves the view with the slider, no kernel in between.
             self.links.append(widgets.jslink((control, synced(control)), (view, name)))
-            control.observe(self._on_change, names="value")
         self.ui = widgets.VBox([*controls.values(), view])
-        self._update()
+
+    @property
+    def verdict(self) -> str:
+        """The verdict line for the controls' current values (what the view shows).
+
+        Computed when asked for, not on every change: while a thumb is dragged,
+        the kernel only stores the values the browser sends.
+        """
+        values = self.values()
+        if values != self._described:
+            self._verdict = self.describe(**values)
+            self._described = values
+        return self._verdict
 
     def describe(self, **values) -> str:
         raise NotImplementedError
@@ -126,23 +137,11 @@ class BrowserExplorer:
             raise ValueError(f"no control named {', '.join(unknown)}; "
                              f"the controls are {', '.join(self.controls)}")
         checked = {name: self.check(name, value) for name, value in values.items()}
-        self._holding = True
-        try:
-            for name, value in checked.items():
-                control = self.controls[name]
-                control.value = value
-                setattr(self.view, name, getattr(control, synced(control)))
-        finally:
-            self._holding = False
-        self._update()
+        for name, value in checked.items():
+            control = self.controls[name]
+            control.value = value
+            setattr(self.view, name, getattr(control, synced(control)))
         return self.verdict
-
-    def _on_change(self, _change) -> None:
-        if not self._holding:
-            self._update()
-
-    def _update(self) -> None:
-        self.verdict = self.describe(**self.values())
 
     def static_png(self) -> bytes:
         return figure_png(self.static_figure(**self.values()), dpi=72)

@@ -94,8 +94,9 @@ class LearningRateExplorer(BrowserExplorer):
     """Learning rate × input scale × epochs → loss curve, path over contours, verdict.
 
     `x`, `y` default to the lesson's eleven points; the run starts at `start`
-    = (w, b) = (1, 0). Controls: `lr`, `scale`, `epochs` (see `set`). After any
-    change, `fit` and `run` hold the quadratic and the run the picture shows.
+    = (w, b) = (1, 0). Controls: `lr`, `scale`, `epochs` (see `set`). `fit` and
+    `run` hold the quadratic and the run of the last `verdict` computed (`set`
+    computes it).
     """
 
     title = "Learning-rate explorer"
@@ -135,10 +136,11 @@ class LearningRateExplorer(BrowserExplorer):
 
     def static_figure(self, lr, scale, epochs) -> Figure:
         """The picture the browser draws, in matplotlib: what GitHub shows."""
+        verdict = self.verdict  # computes fit and run for these values
         fit, run = self.fit, self.run
         figure = Figure(figsize=(9.6, 4.2), layout="constrained")
         loss_axes, path_axes = figure.subplots(1, 2)
-        figure.suptitle(self.verdict.replace(" · ", "\n", 1), fontsize=10)
+        figure.suptitle(verdict.replace(" · ", "\n", 1), fontsize=10)
         n = run.finite_epochs  # only finite losses reach matplotlib
         shown = run.losses[:n]
         last = run.epochs if run.overflow_epoch is None else min(run.epochs, max(2 * n, 10))

@@ -240,8 +240,9 @@ class OptimizerView(anywidget.AnyWidget):
 class OptimizerExplorer(BrowserExplorer):
     """Pick an optimizer and a learning rate; see all four loss curves and paths.
 
-    Controls: `optimizer` (one of OPTIMIZERS) and `lr` (see `set`). After any
-    change, `losses` holds the four runs' losses (rows in the order of OPTIMIZERS).
+    Controls: `optimizer` (one of OPTIMIZERS) and `lr` (see `set`). `paths` and
+    `losses` hold the four runs (rows in the order of OPTIMIZERS) of the last
+    `verdict` computed (`set` computes it).
     """
 
     title = "Optimizer explorer"
@@ -274,9 +275,10 @@ class OptimizerExplorer(BrowserExplorer):
 
     def static_figure(self, optimizer, lr) -> Figure:
         """The picture the browser draws, in matplotlib: what GitHub shows."""
+        verdict = self.verdict  # computes paths and losses for these values
         figure = Figure(figsize=(11.0, 4.6), layout="constrained")
         loss_axes, path_axes = figure.subplots(1, 2)
-        figure.suptitle(self.verdict.split(" Others:")[0], fontsize=10)
+        figure.suptitle(verdict.split(" Others:")[0], fontsize=10)
         loss_axes.axhline(self.problem.best_loss, color="gray", linestyle="--", linewidth=1,
                           label="best possible")
         w = np.linspace(*W_RANGE, 120)
