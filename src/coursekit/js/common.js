@@ -337,8 +337,11 @@ function mountCanvas(el, model, { width, height, names, draw }) {
   const ratio = window.devicePixelRatio || 1;
   canvas.width = Math.round(width * ratio);
   canvas.height = Math.round(height * ratio);
+  // Its natural size, shrunk proportionally in a narrower notebook column.
   canvas.style.width = `${width}px`;
-  canvas.style.height = `${height}px`;
+  canvas.style.maxWidth = "100%";
+  canvas.style.height = "auto";
+  canvas.style.aspectRatio = `${width} / ${height}`;
   canvas.dataset.frames = "0";
   el.append(status, canvas);
   const ctx = canvas.getContext("2d");
