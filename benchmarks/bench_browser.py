@@ -1,30 +1,49 @@
-"""How long from moving an explorer's slider to the new plot on screen, in a real browser?
+"""How fast do the explorers follow a slider, in a real browser, near and far from the kernel?
 
 Starts JupyterLab (temporary copy of notebooks/, loopback, random token) and
-headless Chromium, runs each explorer lesson (Run All), then moves the
-explorer's learning-rate slider with the keyboard, one step right, one step
-left, and so on. Each change is timed inside the page, from the key press on
-the slider handle to the `load` event of the explorer's new image: the whole
-round trip browser → kernel (recompute, redraw, PNG) → browser (decode, show).
+headless Chromium, runs each explorer lesson (Run All), then measures:
 
-    python benchmarks/bench_browser.py [--changes 30]
+- latency: a key press on the slider's thumb (one step) until the new picture is
+  drawn and the next frame is painted, timed inside the page; median and p90;
+- drag: the thumb dragged steadily for a few seconds (a mouse move every ~8 ms);
+  distinct new pictures per second, against the page's animation frames per second.
 
-Prints the median and the 90th percentile per explorer. Lesson 00's slider is
-measured as well (the baseline: a one-line plot).
+Everything is measured twice: direct, and with 100 ms added to every message
+each way between browser and server (a small TCP proxy on loopback holds each
+chunk 100 ms before passing it on; the page is served through it), as on Colab
+or Binder. Chromium's own network emulation does not delay WebSocket frames,
+hence the proxy.
+
+With `--baseline REV` (default: the last commit whose explorers redrew a PNG in
+the kernel), the same measurements run on that commit's lessons and coursekit
+(`git archive` into a temporary folder, put first on the kernel's PYTHONPATH)
+in the same run, for comparison.
+
+    python benchmarks/bench_browser.py [--changes 20] [--drag-seconds 3] [--baseline REV|none]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
+import shutil
 import statistics
+import subprocess
 import sys
+import tarfile
+import tempfile
+import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 import browser_harness as bh  # noqa: E402
+
+# The last commit whose explorers rendered matplotlib PNGs in the kernel.
+SERVER_SIDE_REV = "d5aaf7e"
+ADDED_LATENCY = 0.100  # seconds, each way
 
 # (lesson, description of the slider to move)
 EXPLORERS = [
@@ -34,43 +53,257 @@ EXPLORERS = [
     ("07_training_for_real", "learning rate"),
 ]
 
-# In-page timer: start at the keydown on the handle, stop at the load of a new image.
-ARM_JS = """([img, handle]) => {
-    const old = img.src;
+# The explorer's picture: a canvas drawn in the page (now) or an <img> sent by the kernel (before).
+PICTURE_JS = """box => box.querySelector('.coursekit-explorer canvas')
+                       ?? box.querySelector('img.widget-image')"""
+
+# Latency: from the keydown on the thumb to the frame that shows the new picture.
+# A canvas records when it drew (inside an animation frame, painted right after);
+# an <img> is painted in the first animation frame after its new picture loaded.
+ARM_JS = """([picture, handle]) => {
     const state = window.__bench = {t0: null, ms: null};
     handle.addEventListener('keydown', () => { state.t0 = performance.now(); },
                             {capture: true, once: true});
-    img.addEventListener('load', function done() {
-        if (img.src === old) return;
-        img.removeEventListener('load', done);
-        state.ms = performance.now() - state.t0;
-    });
+    if (picture.tagName === 'CANVAS') {
+        const before = picture.dataset.frames;
+        const poll = () => {
+            if (picture.dataset.frames !== before) {
+                state.ms = Number(picture.dataset.drawnAt) - state.t0;
+            } else requestAnimationFrame(poll);
+        };
+        requestAnimationFrame(poll);
+    } else {
+        const old = picture.src;
+        picture.addEventListener('load', function done() {
+            if (picture.src === old) return;
+            picture.removeEventListener('load', done);
+            requestAnimationFrame(t => { state.ms = t - state.t0; });
+        });
+    }
+}"""
+
+# Drag: count, per animation frame, whether a new picture is on screen.
+COUNT_JS = """picture => {
+    const key = () => picture.tagName === 'CANVAS' ? picture.dataset.frames
+                      : (picture.complete ? picture.src : null);
+    const state = window.__count = {frames: 0, changes: 0, drawMs: [], running: true};
+    let last = key();
+    const tick = () => {
+        state.frames += 1;
+        const now = key();
+        if (now !== null && now !== last) {
+            state.changes += 1;
+            last = now;
+            if (picture.dataset.drawMs) state.drawMs.push(Number(picture.dataset.drawMs));
+        }
+        if (state.running) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
 }"""
 
 
-def measure(page, lesson: str, description: str, changes: int) -> list[float]:
-    control = bh.slider(page, description)
-    box = bh.explorer(page, control)
-    handle = control.locator(".noUi-handle")
-    img = box.locator("img.widget-image").first
-    handle.scroll_into_view_if_needed()
-    # Start with a step away from the end the handle sits at.
+# A steady drag: the pointer moves 2 px per animation frame between x0 and x1.
+SWEEP_JS = """({x0, x1, y, ms}) => {
+    const state = window.__sweep = {done: false};
+    const start = performance.now();
+    let x = x0, direction = Math.sign(x1 - x0);
+    // noUiSlider (ipywidgets' slider) follows mousemove on the document element.
+    const move = (type) => document.documentElement.dispatchEvent(new MouseEvent(type, {
+        clientX: x, clientY: y, buttons: 1, bubbles: true}));
+    const step = (now) => {
+        x += 2 * direction;
+        if ((x - x0) * (x - x1) > 0) { direction = -direction; x += 4 * direction; }
+        move('mousemove');
+        if (now - start < ms) requestAnimationFrame(step); else state.done = true;
+    };
+    requestAnimationFrame(step);
+}"""
+
+
+class DelayProxy:
+    """A loopback TCP proxy that holds every chunk `delay` seconds, each way, in order."""
+
+    def __init__(self, target_port: int):
+        self.target_port = target_port
+        self.delay = 0.0
+        self.writers: set = set()
+        self.port = bh.free_port()
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    async def _pipe(self, reader, writer):
+        queue: asyncio.Queue = asyncio.Queue()
+
+        async def send():
+            while (item := await queue.get()) is not None:
+                due, data = item
+                await asyncio.sleep(max(0.0, due - self.loop.time()))
+                writer.write(data)
+                await writer.drain()
+            writer.close()
+
+        sender = asyncio.ensure_future(send())
+        try:
+            while data := await reader.read(65536):
+                queue.put_nowait((self.loop.time() + self.delay, data))
+        except (ConnectionError, RuntimeError):
+            pass
+        queue.put_nowait(None)
+        await sender
+
+    async def _handle(self, client_reader, client_writer):
+        try:
+            server_reader, server_writer = await asyncio.open_connection("127.0.0.1",
+                                                                         self.target_port)
+        except OSError:
+            client_writer.close()
+            return
+        self.writers |= {client_writer, server_writer}
+        await asyncio.gather(self._pipe(client_reader, server_writer),
+                             self._pipe(server_reader, client_writer),
+                             return_exceptions=True)
+
+    def start(self) -> DelayProxy:
+        self.thread.start()
+        future = asyncio.run_coroutine_threadsafe(
+            asyncio.start_server(self._handle, "127.0.0.1", self.port), self.loop)
+        self.server = future.result(10)
+        return self
+
+    async def _shutdown(self) -> None:
+        self.server.close()
+        for writer in self.writers:  # each pipe then reads its end and finishes
+            writer.close()
+        await asyncio.sleep(0.2)
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self._shutdown(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+        self.loop.close()
+
+
+class ProxiedLab:
+    """What bh.open_notebook needs from a server, with the page served through the proxy."""
+
+    def __init__(self, lab: bh.LabServer, proxy: DelayProxy):
+        self.lab, self.proxy = lab, proxy
+
+    def url(self, path: str) -> str:
+        return self.lab.url(path).replace(f":{self.lab.port}/", f":{self.proxy.port}/", 1)
+
+
+class BaselineLab(bh.LabServer):
+    """JupyterLab on an older commit's notebooks, its kernels importing that commit's coursekit."""
+
+    def __init__(self, source: Path):
+        super().__init__()
+        self.source = source
+
+    def _prepare(self) -> dict:
+        env = super()._prepare()
+        shutil.rmtree(self.root)
+        shutil.copytree(self.source / "notebooks", self.root)
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(self.source / "src"), *filter(None, [env.get("PYTHONPATH")])])
+        return env
+
+
+def checkout(rev: str, into: Path) -> Path:
+    """`git archive` of src/ and notebooks/ at `rev`, unpacked into `into`."""
+    root = Path(__file__).resolve().parents[1]
+    archive = into / "baseline.tar"
+    with open(archive, "wb") as out:
+        subprocess.run(["git", "-C", str(root), "archive", rev, "src", "notebooks"],
+                       stdout=out, check=True)
+    with tarfile.open(archive) as tar:
+        tar.extractall(into, filter="data")
+    return into
+
+
+def latencies(page, box, handle, changes: int) -> list[float]:
+    picture = box.evaluate_handle(PICTURE_JS)
     at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
     keys = ["ArrowLeft", "ArrowRight"] if at_max else ["ArrowRight", "ArrowLeft"]
     handle.focus()
     times = []
     for i in range(changes + 1):  # the first change is a warm-up, not counted
-        page.evaluate(ARM_JS, [img.element_handle(), handle.element_handle()])
+        page.evaluate(ARM_JS, [picture, handle.element_handle()])
         page.keyboard.press(keys[i % 2])
-        page.wait_for_function("() => window.__bench.ms !== null", timeout=60_000)
+        page.wait_for_function("() => window.__bench.ms !== null", timeout=120_000)
         if i:
             times.append(page.evaluate("() => window.__bench.ms"))
     return times
 
 
+def drag(page, box, handle, seconds: float) -> tuple[float, float, float | None]:
+    """Drag the thumb steadily back and forth.
+
+    Returns (new pictures/s, animation frames/s, median ms a browser-drawn frame
+    took to draw, or None for a kernel-drawn picture).
+
+    The mouse button goes down for real; then the page itself moves the pointer
+    by 2 px every animation frame (as a hand on a 60 Hz mouse does), so the
+    figure does not depend on how fast this script can send mouse events.
+    """
+    picture = box.evaluate_handle(PICTURE_JS)
+    handle.scroll_into_view_if_needed()
+    bounds = handle.bounding_box()
+    x0, y = bounds["x"] + bounds["width"] / 2, bounds["y"] + bounds["height"] / 2
+    track = handle.locator("xpath=ancestor::*[contains(@class, 'noUi-target')]").bounding_box()
+    # Sweep between the thumb and the far side of the track.
+    x1 = track["x"] + 10 if x0 - track["x"] > track["x"] + track["width"] - x0 else (
+        track["x"] + track["width"] - 10)
+    page.mouse.move(x0, y)
+    page.mouse.down()
+    page.evaluate(COUNT_JS, picture)
+    page.evaluate(SWEEP_JS, {"x0": x0, "x1": x1, "y": y, "ms": seconds * 1000})
+    page.wait_for_function("() => window.__sweep.done", timeout=seconds * 1000 + 60_000)
+    page.mouse.up()
+    # Pictures still in flight (a kernel behind a slow link) count if they arrive within 1 s.
+    time.sleep(1.0)
+    count = page.evaluate("() => { window.__count.running = false; return window.__count; }")
+    draw_ms = statistics.median(count["drawMs"]) if count["drawMs"] else None
+    return count["changes"] / seconds, count["frames"] / (seconds + 1.0), draw_ms
+
+
+def measure_lab(browser, lab, proxy, label: str, args, present: set[str]) -> None:
+    served = ProxiedLab(lab, proxy)
+    for lesson, description in EXPLORERS:
+        if lesson not in present:
+            print(f"  {label:11} {lesson:20} not present, skipped")
+            continue
+        proxy.delay = 0.0
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        started = time.perf_counter()
+        bh.open_notebook(page, served, lesson)
+        bh.run_all_cells(page, lesson)
+        ran = time.perf_counter() - started
+        control = bh.slider(page, description)
+        box = bh.explorer(page, control)
+        handle = control.locator(".noUi-handle")
+        for delay in (0.0, ADDED_LATENCY):
+            proxy.delay = delay
+            times = latencies(page, box, handle, args.changes)
+            pictures, frames, draw_ms = drag(page, box, handle, args.drag_seconds)
+            q = statistics.quantiles(times, n=10)
+            where = "direct" if not delay else f"+{delay * 1000:.0f} ms"
+            median = statistics.median(times)
+            drawing = f", drawing {draw_ms:.1f} ms each" if draw_ms is not None else ""
+            print(f"  {label:11} {lesson:20} {where:9} latency median {median:6.1f} ms, "
+                  f"p90 {q[-1]:6.1f} ms | drag {pictures:5.1f} new pictures/s "
+                  f"({frames:4.1f} frames/s{drawing}) | Run All {ran:.0f} s", flush=True)
+        context.close()
+        lab.shutdown_kernels(f"{lesson}.ipynb")
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--changes", type=int, default=30, help="slider changes per explorer")
+    parser.add_argument("--changes", type=int, default=20, help="key presses per explorer")
+    parser.add_argument("--drag-seconds", type=float, default=3.0)
+    parser.add_argument("--baseline", default=SERVER_SIDE_REV,
+                        help="commit to compare with (server-side PNG explorers), or 'none'")
     args, _ = parser.parse_known_args(argv)  # `course.py bench` passes its extras to all
 
     executable = bh.find_chromium()
@@ -79,29 +312,25 @@ def main(argv: list[str]) -> int:
         return 0
     from playwright.sync_api import sync_playwright
 
-    present = set(bh.lesson_names())
-    print(f"bench_browser: slider change → new plot loaded, in headless Chromium "
-          f"({args.changes} changes each; {os.cpu_count()} CPUs, "
-          f"load {os.getloadavg()[0]:.1f})")
-    with bh.LabServer() as lab, sync_playwright() as playwright:
+    print(f"bench_browser: explorers in headless Chromium, {args.changes} key presses and "
+          f"{args.drag_seconds:g} s of dragging each ({os.cpu_count()} CPUs, "
+          f"load {os.getloadavg()[0]:.1f}); targets: latency ≤ 16.7 ms, ≥ 30 new pictures/s")
+    with tempfile.TemporaryDirectory(prefix="coursekit-bench-") as tmp, \
+            sync_playwright() as playwright:
         browser = bh.launch_browser(playwright, executable)
-        for lesson, description in EXPLORERS:
-            if lesson not in present:
-                print(f"  {lesson:22} not present, skipped")
-                continue
-            context = browser.new_context(viewport={"width": 1400, "height": 1000})
-            page = context.new_page()
-            started = time.perf_counter()
-            bh.open_notebook(page, lab, lesson)
-            bh.run_all_cells(page, lesson)
-            ran = time.perf_counter() - started
-            times = measure(page, lesson, description, args.changes)
-            q = statistics.quantiles(times, n=10)
-            print(f"  {lesson:22} '{description}': median {statistics.median(times):6.0f} ms, "
-                  f"p90 {q[-1]:6.0f} ms, min {min(times):5.0f} ms "
-                  f"(open + Run All took {ran:.0f} s)")
-            context.close()
-            lab.shutdown_kernels(f"{lesson}.ipynb")
+        runs = [("browser", bh.LabServer, None)]
+        if args.baseline != "none":
+            source = checkout(args.baseline, Path(tmp))
+            runs.append((f"kernel@{args.baseline[:7]}", BaselineLab, source))
+        for label, make, source in runs:
+            lab = make(source) if source else make()
+            with lab:
+                proxy = DelayProxy(lab.port).start()
+                try:
+                    present = {p.stem for p in lab.root.glob("0*.ipynb")}
+                    measure_lab(browser, lab, proxy, label, args, present)
+                finally:
+                    proxy.stop()
         browser.close()
     return 0
 

@@ -131,45 +131,25 @@ plt.title("If you can read this, inline plots work")
 plt.show()
 
 # %% [markdown]
-# Now a slider. Move it: the wave below should change its frequency at once.
-# The lessons' explorers work the same way.
+# Now a slider. Move it: the wave below should change its frequency at once,
+# while you drag. Your browser draws it: the slider is linked to a small
+# drawing widget in the page, which is how the lessons' explorers work too.
 
 # %%
-import ipywidgets as widgets
+from coursekit.wave_check import WaveCheck
 
-from coursekit.explorer import Explorer
-from coursekit.plotting import new_figure
-
-
-class WaveExplorer(Explorer):
-    title = "Slider check"
-
-    def __init__(self):
-        figure, axes = new_figure(height=2.8)
-        self.x = np.linspace(0, 2 * np.pi, 200)
-        (self.line,) = axes.plot(self.x, np.sin(self.x))
-        axes.set(xlabel="x", ylabel="sin(f·x)", title="Move the slider")
-        slider = widgets.FloatSlider(value=1.0, min=0.5, max=5.0, step=0.5,
-                                     description="frequency f")
-        super().__init__({"frequency": slider}, figure)
-
-    def draw(self, frequency):
-        self.line.set_ydata(np.sin(frequency * self.x))
-        return f"drawing sin({frequency:g}·x)"
-
-
-WaveExplorer()
+WaveCheck()
 
 # %% [markdown]
 # **What you should see:** a slider labelled *frequency f*, a bold line of
-# text, and a sine wave that changes when you move the slider.
+# text (*drawing sin(1·x)*), and a sine wave that follows the slider.
 #
 # If instead you see text such as `Slider check: drawing sin(1·x)` and a
 # still picture, or *Error displaying widget*:
 #
-# - **JupyterLab:** `ipywidgets` must be installed in the same environment as
-#   JupyterLab. `python course.py lab` does that for you; restart JupyterLab
-#   after installing it by hand.
+# - **JupyterLab:** `ipywidgets` and `anywidget` must be installed in the same
+#   environment as JupyterLab. `python course.py lab` does that for you;
+#   restart JupyterLab after installing them by hand.
 # - **VS Code:** install the *Jupyter* extension and pick the kernel from the
 #   course's `.venv`.
 # - **Colab:** widgets work out of the box; re-run the cell.

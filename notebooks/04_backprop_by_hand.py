@@ -499,15 +499,21 @@ for lr, scale, ours in [(1e-2, 1.0, losses_fast), (1e-4, 1.0, losses_slow),
 #   line can reach);
 # - the path of (w, b) over the contours of the loss, from the black start to
 #   the green minimum;
-# - a verdict in plain words (*converges*, *diverges at epoch k*, *too slow*)
-#   and where the learning rate stands against the threshold 2/λ_max for the
-#   current input scale.
+# - a verdict in plain words and where the learning rate stands against the
+#   threshold 2/λ_max for the current input scale. *Converges* means the loss
+#   ends within 5 % of the best possible; *too slow*, that it is still
+#   further away; *diverges at epoch k*, that the run ends above its starting
+#   loss, first passing it at epoch k. Exactly at the threshold it does
+#   neither: the steep direction flips sign every epoch at the same size.
 #
-# It opens on the run that exploded above. When a loss overflows float32, the
-# curve stops and the plot says so: an `inf` is a result, not a crash.
+# "Epoch k" is always the loss after k updates: epoch 0 is the start. The
+# explorer opens on the run that exploded above. When a loss overflows
+# float32, the curve stops and the verdict says so: an `inf` is a result, not
+# a crash.
 #
-# (On GitHub you see a still picture of this opening state; run the notebook
-# to move the sliders.)
+# Your browser redraws the picture while you drag a slider; you can also
+# type a value into a slider's box. (On GitHub you see a still picture of
+# this opening state; run the notebook to move the sliders.)
 
 # %%
 from coursekit.lr_explorer import LearningRateExplorer

@@ -432,7 +432,8 @@ for name, path in zip(OPTIMIZERS, paths, strict=True):
 # Now try it yourself. Pick an optimizer and a learning rate: the left panel
 # shows all four loss curves (the chosen one thick), the right one their paths
 # over the contours of the loss. An ✗ on the top edge marks a run that left
-# the chart.
+# the chart. The verdicts use lesson 04's words: *converges* means the loss
+# ends within 5 % of the best possible, and epoch k is the loss after k steps.
 
 # %%
 OptimizerExplorer()

@@ -349,3 +349,39 @@ def wait_image_changed(page, box, old_src: str, timeout: float = 30_000) -> str:
         arg=[handle, old_src], timeout=timeout,
     )
     return image_src(box)
+
+
+# --- explorers drawn in the browser (coursekit.browser_explorer) ----------------------
+
+VERDICT = ".coursekit-verdict"  # the explorer's verdict line, above its canvas
+
+
+def canvas(box):
+    """The explorer's <canvas> (its view counts its frames in data-frames)."""
+    return box.locator(".coursekit-explorer canvas").first
+
+
+def frames(box) -> int:
+    """How many frames the explorer's canvas has drawn so far."""
+    return int(canvas(box).get_attribute("data-frames") or 0)
+
+
+def canvas_digest(box) -> str:
+    """A short fingerprint of the canvas pixels (changes when the picture changes)."""
+    return canvas(box).evaluate(
+        "c => { const d = c.toDataURL(); let h = 0;"
+        " for (let i = 0; i < d.length; i++) h = (h * 31 + d.charCodeAt(i)) | 0;"
+        " return `${d.length}:${h}`; }")
+
+
+def drag_thumb(page, control, dx: float, steps: int) -> None:
+    """Drag a slider's thumb by `dx` pixels in `steps` mouse moves, like a hand does."""
+    handle = control.locator(".noUi-handle")
+    handle.scroll_into_view_if_needed()
+    box = handle.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for i in range(1, steps + 1):
+        page.mouse.move(x + dx * i / steps, y)
+    page.mouse.up()

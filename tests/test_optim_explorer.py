@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -93,10 +95,12 @@ def test_adaptive_methods_tolerate_a_rate_that_makes_sgd_diverge():
     assert words[2] == "converges" and words[3] == "converges"
 
 
-def test_small_rates_are_too_slow_for_all_but_momentum():
+def test_small_rates_are_too_slow_even_for_momentum():
     _, losses = run_optimizers(1e-3)
     words = [short_verdict(row, PROBLEM.best_loss) for row in losses]
-    assert words == ["too slow", "converges", "too slow", "too slow"]
+    # momentum gets closest (2.5× the best loss), but that is not "converged"
+    assert words == ["too slow", "too slow", "too slow", "too slow"]
+    assert losses[1, -1] < 3 * PROBLEM.best_loss < losses[0, -1]
 
 
 @pytest.mark.parametrize("bad", [0, -1, float("nan"), float("inf"), "fast", None])
@@ -115,49 +119,33 @@ def explorer():
     return OptimizerExplorer()
 
 
-def lines_are_finite(explorer):
-    for axes in (explorer.loss_axes, explorer.path_axes):
-        for line in axes.lines:
-            x, y = line.get_data()
-            assert np.isfinite(np.asarray(x, float)).all()
-            assert np.isfinite(np.asarray(y, float)).all()
-
-
 @pytest.mark.parametrize("lr", [LR_MIN, 1e-3, PROBLEM.sgd_threshold, 0.05, 0.3, 1.0, LR_MAX])
-def test_no_problem_at_any_extreme(explorer, lr):
+def test_no_problem_at_any_extreme(explorer, recwarn, lr):
     for name in OPTIMIZERS:
         verdict_text = explorer.set(optimizer=name, lr=lr)
-        assert explorer.problems == [], (name, lr, explorer.problems)
         assert verdict_text.startswith(f"{name} at learning rate")
         assert any(word in verdict_text for word in ("converges", "diverges", "too slow"))
-        assert bytes(explorer.image.value).startswith(b"\x89PNG")
-        lines_are_finite(explorer)
-        # the chosen run is always drawn (at least its starting point)
-        assert len(explorer.loss_lines[name].get_xdata()) >= 2
+        assert explorer.view.optimizer == OPTIMIZERS.index(name) and explorer.view.lr == lr
+    assert len(recwarn) == 0
 
 
-def test_divergence_is_drawn_as_a_result(explorer):
-    explorer.set(optimizer="SGD", lr=1.0)
-    assert "diverges at epoch 1" in explorer.verdict
-    assert len(explorer.end_marks["SGD"].get_xdata()) == 1  # the x on the ceiling
-    assert len(explorer.end_marks["Adam"].get_xdata()) == 0
+def test_static_picture_at_an_extreme(recwarn):
+    png = OptimizerExplorer(optimizer="SGD", lr=LR_MAX).static_png()
+    assert png.startswith(b"\x89PNG") and len(png) > 1000
+    assert len(recwarn) == 0
 
 
-def test_switching_the_optimizer_changes_text_and_picture(explorer):
+def test_switching_the_optimizer_changes_the_verdict(explorer):
     explorer.set(optimizer="SGD", lr=0.5)
-    sgd_text, sgd_png = explorer.verdict, bytes(explorer.image.value)
+    sgd_text = explorer.verdict
     explorer.controls["optimizer"].value = "Adam"  # as a click on the toggle does
     assert explorer.verdict != sgd_text
     assert explorer.verdict.startswith("Adam at learning rate 0.5: converges")
-    assert bytes(explorer.image.value) != sgd_png
-    assert explorer.path_lines["Adam"].get_linewidth() > explorer.path_lines["SGD"].get_linewidth()
 
 
-def test_moving_the_learning_rate_changes_the_picture(explorer):
+def test_moving_the_learning_rate_changes_the_verdict(explorer):
     explorer.set(optimizer="Adam", lr=0.01)
-    before = bytes(explorer.image.value)
     explorer.controls["lr"].value = 1.0
-    assert bytes(explorer.image.value) != before
     assert "learning rate 1:" in explorer.verdict
 
 
@@ -165,6 +153,19 @@ def test_controls_are_named_for_the_browser_test(explorer):
     assert explorer.controls["optimizer"].description == "optimizer"
     assert explorer.controls["lr"].description == "learning rate"
     assert tuple(explorer.controls["optimizer"].options) == OPTIMIZERS
+    assert explorer.controls["lr"].step is None  # a typed value is kept as typed
+
+
+def test_sgd_exactly_at_its_threshold_oscillates(explorer):
+    verdict_text = explorer.set(optimizer="SGD", lr=PROBLEM.sgd_threshold)
+    assert verdict_text.startswith("SGD at learning rate 0.00532: neither converges nor diverges")
+    assert "Others: SGD + momentum converges" in verdict_text
+
+
+def test_momentum_far_from_the_best_is_not_converged(explorer):
+    # Issue 12: at lr 0.001 momentum ends 2.5× the best loss.
+    verdict_text = explorer.set(optimizer="SGD + momentum", lr=0.001)
+    assert verdict_text.startswith("SGD + momentum at learning rate 0.001: too slow")
 
 
 def test_static_picture_for_github():
@@ -175,11 +176,26 @@ def test_static_picture_for_github():
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"optimizer": "adam"}, "unknown optimizer 'adam'"),
-     ({"lr": 100.0}, "between 0.0001 and 10"),
-     ({"lr": -1}, "positive number"),
+    [({"optimizer": "adam"}, "optimizer must be one of 'SGD', 'SGD + momentum', 'RMSprop', "
+                             "'Adam'; got 'adam'"),
+     ({"lr": 100.0}, "lr must be a number from 0.0001 to 10; got 100.0"),
+     ({"lr": -1}, "from 0.0001 to 10; got -1"),
      ({"steps": 0}, "steps must be")],
 )
 def test_bad_arguments_get_a_clear_message(kwargs, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=re.escape(message)):
         OptimizerExplorer(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [({"optimizer": None}, "optimizer must be one of 'SGD', 'SGD + momentum', 'RMSprop', 'Adam'"),
+     ({"lr": 0.5, "optimizer": "x"}, "optimizer must be one of"),
+     ({"optimizer": "SGD", "lr": 0}, "lr must be a number from 0.0001 to 10; got 0")],
+)
+def test_set_checks_every_value_before_changing_any(explorer, settings, message):
+    explorer.set(optimizer="Adam", lr=0.01)
+    before = (explorer.values(), explorer.verdict)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        explorer.set(**settings)
+    assert (explorer.values(), explorer.verdict) == before

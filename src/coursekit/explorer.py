@@ -1,4 +1,10 @@
-"""The machinery behind the course's interactive explorers.
+"""Kernel-drawn explorers: each change renders a matplotlib PNG in the kernel.
+
+The lessons' explorers (00, 04, 05) now draw in the browser instead
+(`coursekit.browser_explorer`: no kernel round trip per frame, 60 frames a
+second while a slider is dragged). This class stays for explorers whose frames
+need the kernel (for instance a live training run); prefer the browser one
+when the frames can be computed from data sent once.
 
 An explorer is a few controls, one matplotlib figure and one line of verdict.
 The figure is built once; each change of a control updates its artists and

@@ -10,20 +10,31 @@ whatever their curvature.
 
 The four update rules are written in numpy (float64) and vectorised over the
 four optimizers, so a full run of all four takes a few milliseconds; a unit test
-checks them against `torch.optim` step by step.
+checks them against `torch.optim` step by step. The browser repeats the same
+rules, operation for operation, in coursekit/js/optim.js: it computes and draws
+every frame itself, and the browser tests check that its verdicts are these.
 """
 
 from __future__ import annotations
 
+import contextlib
+
+import anywidget
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.artist import Artist
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+import traitlets
 from matplotlib.figure import Figure
 
+from .browser_explorer import BrowserExplorer, esm
 from .data import REGRESSION_X, REGRESSION_Y
-from .explorer import Explorer, quiet_numpy
-from .verdict import verdict
+from .verdict import AT_THRESHOLD_WORDS, against_threshold, verdict
+
+
+@contextlib.contextmanager
+def quiet_numpy():
+    """Overflow to inf/NaN is a result to show here, not a warning to print."""
+    with np.errstate(all="ignore"):
+        yield
 
 OPTIMIZERS = ("SGD", "SGD + momentum", "RMSprop", "Adam")
 MOMENTUM = 0.9  # torch.optim.SGD(momentum=0.9)
@@ -44,7 +55,11 @@ B_RANGE = (-8.0, 45.0)
 
 
 class LinearFitProblem:
-    """mean((w·x + b − y)²) as a quadratic in p = (w, b): loss = pᵀQp − 2qᵀp + r."""
+    """mean((w·x + b − y)²) as a quadratic in p = (w, b): loss = pᵀQp − 2qᵀp + r.
+
+    Sums run point by point, in order, and the 2×2 solve is Cramer's rule: the
+    browser (js/optim.js) does the same operations, so both get the same bits.
+    """
 
     def __init__(self, x=REGRESSION_X, y=REGRESSION_Y, start=START):
         x = np.asarray(x, dtype=float)
@@ -52,14 +67,23 @@ class LinearFitProblem:
         if x.shape != y.shape or x.ndim != 1 or len(x) < 2:
             raise ValueError("x and y must be 1-D sequences of the same length (at least 2)")
         self.x, self.y = x, y
-        self.design = np.stack([x, np.ones_like(x)], axis=1)  # rows (x_i, 1)
         n = len(x)
-        self.Q = self.design.T @ self.design / n
-        self.q = self.design.T @ y / n
-        self.r = float(y @ y / n)
+        sxx = sx = sxy = sy = syy = 0.0
+        for xi, yi in zip(x.tolist(), y.tolist(), strict=True):
+            sxx += xi * xi
+            sx += xi
+            sxy += xi * yi
+            sy += yi
+            syy += yi * yi
+        self.Q = np.array([[sxx / n, sx / n], [sx / n, n / n]])
+        self.q = np.array([sxy / n, sy / n])
+        self.r = syy / n
         self.hessian = 2 * self.Q
         self.start = np.asarray(start, dtype=float)
-        self.solution = np.linalg.solve(self.Q, self.q)
+        (a, b), (c, d) = self.Q.tolist()
+        det = a * d - b * c
+        self.solution = np.array([(self.q[0] * d - b * self.q[1]) / det,
+                                  (a * self.q[1] - c * self.q[0]) / det])
         self.best_loss = float(self.loss(self.solution))
         eigenvalues = np.linalg.eigvalsh(self.hessian)
         self.lambda_min, self.lambda_max = float(eigenvalues[0]), float(eigenvalues[-1])
@@ -69,14 +93,19 @@ class LinearFitProblem:
     def loss(self, p):
         """Loss at points p of shape (..., 2); inf/NaN in p give inf/NaN, not warnings."""
         p = np.asarray(p, dtype=float)
+        w, b = p[..., 0], p[..., 1]
+        total = np.zeros(p.shape[:-1])
         with quiet_numpy():
-            residuals = p @ self.design.T - self.y  # (..., n)
-            return np.mean(residuals**2, axis=-1)
+            for xi, yi in zip(self.x.tolist(), self.y.tolist(), strict=True):
+                residual = w * xi + b - yi
+                total = total + residual * residual
+            return total / len(self.x)
 
     def gradient(self, p):
-        """∇loss = 2(Qp − q), for points p of shape (..., 2)."""
+        """∇loss = Hp − 2q, for points p of shape (..., 2)."""
+        p = np.asarray(p, dtype=float)
         with quiet_numpy():
-            return 2.0 * (np.asarray(p, dtype=float) @ self.Q - self.q)
+            return p[..., 0:1] * self.hessian[0] + p[..., 1:2] * self.hessian[1] - 2 * self.q
 
 
 PROBLEM = LinearFitProblem()
@@ -117,11 +146,12 @@ def run_optimizers(lr: float, steps: int = STEPS, problem: LinearFitProblem = PR
     gain2 = 1 - decay2
     gain2[:2] = 0.0
     floor = np.array([1.0, 1.0, EPS, EPS])[:, None]
-    t = np.arange(1, steps + 1)
+    # β**t by repeated multiplication (not pow), as the browser does it: same bits.
+    b1_t = np.cumprod(np.full(steps, b1))
+    b2_t = np.cumprod(np.full(steps, b2))
     is_adam = np.array([0.0, 0.0, 0.0, 1.0])[:, None]
-    lr_bias1 = lr * (1 + is_adam * (1 / (1 - b1 ** t) - 1)).T[:, :, None]  # (steps, 4, 1)
-    bias2 = (1 + is_adam * (1 / (1 - b2 ** t) - 1)).T[:, :, None]
-    hessian, q2 = problem.hessian, 2 * problem.q  # ∇loss(p) = H p − 2q
+    lr_bias1 = (lr * (1 + is_adam * (1 / (1 - b1_t) - 1))).T[:, :, None]  # (steps, 4, 1)
+    bias2 = (1 + is_adam * (1 / (1 - b2_t) - 1)).T[:, :, None]
 
     paths = np.empty((steps + 1, len(OPTIMIZERS), 2))
     p = np.tile(problem.start, (len(OPTIMIZERS), 1))
@@ -130,7 +160,7 @@ def run_optimizers(lr: float, steps: int = STEPS, problem: LinearFitProblem = PR
     paths[0] = p
     with quiet_numpy():
         for k in range(steps):
-            g = p @ hessian - q2
+            g = problem.gradient(p)
             m = decay1 * m + gain1 * g
             v = decay2 * v + gain2 * (g * g)
             p = p - lr_bias1[k] * m / (np.sqrt(bias2[k] * v) + floor)
@@ -143,6 +173,27 @@ def run_optimizers(lr: float, steps: int = STEPS, problem: LinearFitProblem = PR
 def short_verdict(losses, best_loss: float) -> str:
     """'converges', 'too slow' or 'diverges at epoch k' (the words of lesson 04)."""
     return verdict(losses, best_loss).split(":")[0]
+
+
+def optimizer_verdict(name: str, losses, lr: float, problem: LinearFitProblem = PROBLEM) -> str:
+    """The verdict of one optimizer's run; plain SGD at exactly 2/λ_max says it oscillates."""
+    if name == "SGD" and against_threshold(lr, problem.sgd_threshold) == "at":
+        epochs = len(losses) - 1
+        return (f"{AT_THRESHOLD_WORDS}; loss {losses[-1]:.4g} after "
+                f"{epochs} epoch{'s' if epochs != 1 else ''}")
+    return verdict(losses, problem.best_loss)
+
+
+def describe(optimizer: str, lr: float, losses, problem: LinearFitProblem = PROBLEM) -> str:
+    """The explorer's verdict line: the chosen optimizer in full, the others in short."""
+    words = {name: optimizer_verdict(name, row, lr, problem)
+             for name, row in zip(OPTIMIZERS, losses, strict=True)}
+    others = "; ".join(f"{name} {words[name].split(':')[0]}"
+                       for name in OPTIMIZERS if name != optimizer)
+    threshold = problem.sgd_threshold
+    return (f"{optimizer} at learning rate {lr:.3g}: {words[optimizer]}. Others: {others}. "
+            f"Plain SGD is stable only below {threshold:.2g} (2/λ_max); "
+            f"this learning rate is {lr / threshold:.2g}× that.")
 
 
 def _plottable_losses(losses):
@@ -173,143 +224,88 @@ def _plottable_path(path):
     return np.clip(path[:keep], -PATH_CLIP, PATH_CLIP)
 
 
-class _Backdrop(Artist):
-    """A picture rendered earlier, pasted pixel for pixel behind everything else."""
+class OptimizerView(anywidget.AnyWidget):
+    """The canvas: the problem and the optimizers' constants once, then two control values."""
 
-    def __init__(self, rgba: np.ndarray):
-        super().__init__()
-        self.rgba = rgba[::-1]  # buffer rows run top to bottom; draw_image wants bottom up
-        self.set_zorder(-1)
+    _esm = esm("optim")
+    x = traitlets.List(traitlets.Float()).tag(sync=True)
+    y = traitlets.List(traitlets.Float()).tag(sync=True)
+    start = traitlets.List(traitlets.Float()).tag(sync=True)
+    steps = traitlets.Int(STEPS).tag(sync=True)
+    constants = traitlets.Dict().tag(sync=True)
+    optimizer = traitlets.Int(OPTIMIZERS.index("Adam")).tag(sync=True)  # index in OPTIMIZERS
+    lr = traitlets.Float(0.5).tag(sync=True)
 
-    def draw(self, renderer):
-        gc = renderer.new_gc()
-        renderer.draw_image(gc, 0, 0, self.rgba)
-        gc.restore()
 
-
-class OptimizerExplorer(Explorer):
+class OptimizerExplorer(BrowserExplorer):
     """Pick an optimizer and a learning rate; see all four loss curves and paths.
 
-    For speed the figure has two layers. Everything that never changes (axes,
-    ticks, grid, labels, contours) is drawn once into a picture that sits at
-    the back of the figure; the axes in front have their
-    decorations switched off and hold only the curves, paths, legend and
-    title, so a redraw renders a dozen lines instead of the whole figure.
+    Controls: `optimizer` (one of OPTIMIZERS) and `lr` (see `set`). `paths` and
+    `losses` hold the four runs (rows in the order of OPTIMIZERS) of the last
+    `verdict` computed (`set` computes it).
     """
 
     title = "Optimizer explorer"
-    size = (11.0, 4.2)  # inches
-    margins = {"left": 0.065, "right": 0.985, "bottom": 0.12, "top": 0.92, "wspace": 0.2}
 
-    def __init__(self, optimizer: str = "Adam", lr: float = 0.5, steps: int = STEPS,
-                 dpi: int = 72):
-        if optimizer not in OPTIMIZERS:
-            raise ValueError(f"unknown optimizer {optimizer!r}; choose one of {list(OPTIMIZERS)}")
-        lr = _check_lr(lr)
-        if not LR_MIN <= lr <= LR_MAX:
-            raise ValueError(f"the learning rate must lie between {LR_MIN:g} and {LR_MAX:g}")
-        if not (isinstance(steps, int) and 1 <= steps <= 5000):
+    def __init__(self, optimizer: str = "Adam", lr: float = 0.5, steps: int = STEPS):
+        if isinstance(steps, bool) or not (isinstance(steps, int) and 1 <= steps <= 5000):
             raise ValueError(f"steps must be a whole number from 1 to 5000, got {steps!r}")
         self.problem = PROBLEM
         self.steps = steps
-        figure = self._live_layer(self._background(dpi), dpi)
+        self.losses = None
         controls = {
             "optimizer": widgets.ToggleButtons(
-                options=OPTIMIZERS, value=optimizer, description="optimizer",
+                options=OPTIMIZERS, value="Adam", description="optimizer",
                 style={"description_width": "initial", "button_width": "auto"}),
+            # No step: a typed learning rate is kept as typed.
             "lr": widgets.FloatLogSlider(
-                value=lr, base=10, min=np.log10(LR_MIN), max=np.log10(LR_MAX), step=0.05,
+                value=0.5, base=10, min=np.log10(LR_MIN), max=np.log10(LR_MAX), step=None,
                 description="learning rate", readout_format=".3g", continuous_update=True,
                 style={"description_width": "initial"}, layout={"width": "520px"}),
         }
-        super().__init__(controls, figure, dpi=dpi)
+        view = OptimizerView(
+            x=PROBLEM.x.tolist(), y=PROBLEM.y.tolist(), start=PROBLEM.start.tolist(), steps=steps,
+            constants={"momentum": MOMENTUM, "alpha": RMS_ALPHA, "betas": list(BETAS), "eps": EPS})
+        super().__init__(controls, view)
+        self.set(optimizer=optimizer, lr=lr)
 
-    def _two_axes(self, dpi):
-        # A fixed layout (no constrained layout), identical in both layers.
-        figure = Figure(figsize=self.size, dpi=dpi)
+    def describe(self, optimizer, lr) -> str:
+        self.paths, self.losses = run_optimizers(lr, self.steps, self.problem)
+        return describe(optimizer, lr, self.losses, self.problem)
+
+    def static_figure(self, optimizer, lr) -> Figure:
+        """The picture the browser draws, in matplotlib: what GitHub shows."""
+        verdict = self.verdict  # computes paths and losses for these values
+        figure = Figure(figsize=(11.0, 4.6), layout="constrained")
         loss_axes, path_axes = figure.subplots(1, 2)
-        figure.subplots_adjust(**self.margins)
-        loss_axes.set_yscale("log")
-        loss_axes.set_xlim(0, self.steps)
-        loss_axes.set_ylim(self.problem.best_loss * 0.7, LOSS_CEILING * 1.5)
-        path_axes.set_xlim(*W_RANGE)
-        path_axes.set_ylim(*B_RANGE)
-        for axes in (loss_axes, path_axes):
-            axes.set_autoscale_on(False)
-        return figure, loss_axes, path_axes
-
-    def _background(self, dpi) -> np.ndarray:
-        """The unchanging part of the figure, rendered once to an RGBA array.
-
-        That includes every piece of text: matplotlib takes milliseconds per
-        string, so the verdicts of all four go in the status line instead.
-        """
-        figure, loss_axes, path_axes = self._two_axes(dpi)
-        loss_axes.set(xlabel="epoch (one full-batch step)", ylabel="loss (log scale)",
-                      title="the four optimizers at the chosen learning rate")
+        figure.suptitle(verdict.split(" Others:")[0], fontsize=10)
         loss_axes.axhline(self.problem.best_loss, color="gray", linestyle="--", linewidth=1,
                           label="best possible")
-        for name in OPTIMIZERS:
-            loss_axes.plot([], [], color=COLORS[name], label=name)
-        loss_axes.plot([], [], "x", color="black", markersize=9, markeredgewidth=2,
-                       label="diverged (left the chart)")
-        loss_axes.legend(loc="upper right", fontsize="small")
-        path_axes.set(xlabel="w (slope)", ylabel="b (intercept)",
-                      title="their paths over the loss surface (contours)")
-        path_axes.plot(*self.problem.start, "ko", markersize=6, label="start (1, 0)")
-        path_axes.plot(*self.problem.solution, "k*", markersize=12, label="minimum")
-        path_axes.legend(loc="lower right", fontsize="small")
         w = np.linspace(*W_RANGE, 120)
         b = np.linspace(*B_RANGE, 120)
         surface = self.problem.loss(np.stack(np.meshgrid(w, b), axis=-1))
         levels = self.problem.best_loss * np.geomspace(1.05, 2000, 12)
-        path_axes.contour(w, b, surface, levels=levels, cmap="Greys_r", linewidths=0.7,
-                          alpha=0.8)
-        canvas = FigureCanvasAgg(figure)
-        canvas.draw()
-        return np.asarray(canvas.buffer_rgba()).copy()
-
-    def _live_layer(self, background: np.ndarray, dpi) -> Figure:
-        figure, self.loss_axes, self.path_axes = self._two_axes(dpi)
-        figure.add_artist(_Backdrop(background))
-        FigureCanvasAgg(figure)  # keeps one renderer between redraws
-        for axes in (self.loss_axes, self.path_axes):
-            axes.set_axis_off()  # ticks, grid, frame and texts are in the background
-        self.loss_lines, self.end_marks = {}, {}
-        for name in OPTIMIZERS:
-            (self.loss_lines[name],) = self.loss_axes.plot([], [], color=COLORS[name])
-            (self.end_marks[name],) = self.loss_axes.plot(
-                [], [], "x", color=COLORS[name], markersize=9, markeredgewidth=2)
-        ax = self.path_axes
-        self.path_lines = {name: ax.plot([], [], color=COLORS[name])[0] for name in OPTIMIZERS}
-        # Start and minimum again in front, so no path hides them.
-        ax.plot(*self.problem.start, "ko", markersize=6, zorder=4)
-        ax.plot(*self.problem.solution, "k*", markersize=12, zorder=4)
-        return figure
-
-    # -- one redraw --------------------------------------------------------------------------
-    def draw(self, optimizer, lr):
-        paths, losses = run_optimizers(lr, self.steps, self.problem)
-        best = self.problem.best_loss
-        others = []
+        path_axes.contour(w, b, surface, levels=levels, cmap="Greys_r", linewidths=0.7, alpha=0.8)
         for i, name in enumerate(OPTIMIZERS):
             chosen = name == optimizer
-            style = {"linewidth": 2.6 if chosen else 1.2, "alpha": 1.0 if chosen else 0.45,
-                     "zorder": 3 if chosen else 2}
-            epochs, values, end = _plottable_losses(losses[i])
-            line = self.loss_lines[name]
-            line.set_data(epochs, values)
-            line.set(**style)
-            self.end_marks[name].set_data(([end[0]], [end[1]]) if end else ([], []))
-            self.end_marks[name].set(alpha=style["alpha"])
-            path = self.path_lines[name]
-            path.set_data(*_plottable_path(paths[i]).T)
-            path.set(**style)
-            if not chosen:
-                others.append(f"{name} {short_verdict(losses[i], best)}")
-        full = verdict(losses[OPTIMIZERS.index(optimizer)], best)
-        threshold = self.problem.sgd_threshold
-        return (f"{optimizer} at learning rate {lr:.3g}: {full}. "
-                f"Others: {'; '.join(others)}. "
-                f"Plain SGD is stable only below {threshold:.2g} (2/λ_max); "
-                f"this learning rate is {lr / threshold:.2g}× that.")
+            style = {"color": COLORS[name], "linewidth": 2.6 if chosen else 1.2,
+                     "alpha": 1.0 if chosen else 0.45, "zorder": 3 if chosen else 2}
+            epochs, values, end = _plottable_losses(self.losses[i])
+            loss_axes.plot(epochs, values, label=name, **style)
+            if end:
+                loss_axes.plot(*end, "x", markersize=9, markeredgewidth=2, **style)
+            path_axes.plot(*_plottable_path(self.paths[i]).T, **style)
+        loss_axes.plot([], [], "x", color="black", markersize=9, markeredgewidth=2,
+                       label="diverged (left the chart)")
+        loss_axes.set(yscale="log", xlim=(0, self.steps),
+                      ylim=(self.problem.best_loss * 0.7, LOSS_CEILING * 1.5),
+                      xlabel="epoch (one full-batch step; k = after k updates)",
+                      ylabel="loss (log scale)",
+                      title="the four optimizers at the chosen learning rate")
+        loss_axes.legend(loc="upper right", fontsize="small")
+        path_axes.plot(*self.problem.start, "ko", markersize=6, label="start (1, 0)", zorder=4)
+        path_axes.plot(*self.problem.solution, "k*", markersize=12, label="minimum", zorder=4)
+        path_axes.set(xlim=W_RANGE, ylim=B_RANGE, xlabel="w (slope)", ylabel="b (intercept)",
+                      title="their paths over the loss surface (contours)")
+        path_axes.legend(loc="lower right", fontsize="small")
+        return figure

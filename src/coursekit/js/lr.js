@@ -1,0 +1,168 @@
+// Lesson 04's learning-rate explorer, computed and drawn in the browser.
+// The maths is coursekit/linear_gd.py's closed form, line for line:
+//   θ_k = θ* + (I − lr·H)^k (θ0 − θ*),  in the eigenvectors of H.
+
+const FLOAT32_MAX = 3.4028234663852886e38;
+// Contour levels, as fractions of the way from the best loss up to the starting loss.
+const LEVELS = [0.002, 0.01, 0.04, 0.12, 0.3, 0.6, 1.0, 1.6];
+
+// LinearFit: the mean squared error of ŷ = w·(s·x) + b as a quadratic in (w, b).
+function linearFit(x, y, scale) {
+  const n = x.length;
+  let sxx = 0, sx = 0, sxy = 0, sy = 0;
+  for (let i = 0; i < n; i++) {
+    const u = scale * x[i];
+    sxx += u * u;
+    sx += u;
+    sxy += u * y[i];
+    sy += y[i];
+  }
+  const H = [(2 / n) * sxx, (2 / n) * sx, (2 / n) * n];
+  const g = [(2 / n) * sxy, (2 / n) * sy];
+  const det = H[0] * H[2] - H[1] * H[1];
+  const minimum = [(g[0] * H[2] - H[1] * g[1]) / det, (H[0] * g[1] - H[1] * g[0]) / det];
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += (scale * x[i] * minimum[0] + minimum[1] - y[i]) ** 2;
+  const best = sum / n;
+  const eig = eigen2(H[0], H[1], H[2]);
+  const loss = (w, b) => {
+    const dw = w - minimum[0], db = b - minimum[1];
+    return best + 0.5 * (H[0] * dw * dw + 2 * H[1] * dw * db + H[2] * db * db);
+  };
+  return { n, scale, H, det, minimum, best, eig, loss, threshold: 2 / eig.values[1] };
+}
+
+// (w_lo, w_hi, b_lo, b_hi): the box around the ellipse L ≤ L(start), plus a margin.
+function fitWindow(fit, start, margin = 0.15) {
+  const rise = fit.loss(...start) - fit.best;
+  const inverse = [fit.H[2] / fit.det, fit.H[0] / fit.det];
+  const [hw, hb] = inverse.map((d) => Math.sqrt(2 * Math.max(rise, 1e-12) * d) * (1 + margin));
+  return [fit.minimum[0] - hw, fit.minimum[0] + hw, fit.minimum[1] - hb, fit.minimum[1] + hb];
+}
+
+// The whole run, k = 0..epochs; inf/NaN from the epoch a float32 loss would overflow.
+function gradientDescent(fit, lr, epochs, start) {
+  const { values, vectors } = fit.eig;
+  const d = [start[0] - fit.minimum[0], start[1] - fit.minimum[1]];
+  const offset = vectors.map((v) => v[0] * d[0] + v[1] * d[1]);
+  const losses = new Float64Array(epochs + 1);
+  const params = [];
+  let overflow = null;
+  for (let k = 0; k <= epochs; k++) {
+    if (overflow !== null) {
+      losses[k] = Infinity;
+      params.push([NaN, NaN]);
+      continue;
+    }
+    const parts = offset.map((o, i) => (o === 0 ? 0 : o * Math.pow(1 - lr * values[i], k)));
+    const p = [0, 1].map((j) => fit.minimum[j] + parts[0] * vectors[0][j] + parts[1] * vectors[1][j]);
+    const loss = fit.best + 0.5 * (parts[0] * parts[0] * values[0] + parts[1] * parts[1] * values[1]);
+    // float32 sums the N squared errors before dividing: that sum overflows first.
+    if (!(loss <= FLOAT32_MAX / fit.n) || !p.every((v) => Math.abs(v) <= FLOAT32_MAX)) {
+      overflow = k;
+      losses[k] = Infinity;
+      params.push([NaN, NaN]);
+    } else {
+      losses[k] = loss;
+      params.push(p);
+    }
+  }
+  return { lr, epochs, losses, params, overflow, finite: overflow === null ? epochs + 1 : overflow };
+}
+
+// lr_explorer.describe: the verdict line.
+function describeRun(run, fit) {
+  const position = againstThreshold(run.lr, fit.threshold);
+  const words = position === "at" ? atThresholdVerdict(run.losses) : verdict(run.losses, fit.best);
+  let text = `${words} · lr = ${fmtG(run.lr, 3)} is ${fmtG(run.lr / fit.threshold, 3)}× the ` +
+    `threshold 2/λ_max = ${fmtG(fit.threshold, 3)} at input scale ${fmtG(fit.scale, 3)}`;
+  if (run.overflow !== null) {
+    text += ` · the loss overflows float32 (inf) at epoch ${run.overflow}`;
+  } else if (position === "above" && !words.startsWith("diverges")) {
+    text += " · above the threshold: it diverges given more epochs";
+  }
+  return text;
+}
+
+// lr_explorer.clip_path: the path up to where it leaves the box, the last point on the edge.
+function clipPath(points, box) {
+  const lo = [box[0], box[2]], hi = [box[1], box[3]];
+  const inside = (p) => p.every((v, j) => v >= lo[j] && v <= hi[j]);
+  const k = points.findIndex((p) => !inside(p));
+  if (k < 0) return { points, exit: null };
+  if (k === 0) return { points: [points[0].map((v, j) => Math.min(Math.max(v, lo[j]), hi[j]))], exit: 0 };
+  const p = points[k - 1], q = points[k];
+  const step = [q[0] - p[0], q[1] - p[1]];
+  const limits = step.map((s, j) => (s > 0 ? (hi[j] - p[j]) / s : s < 0 ? (lo[j] - p[j]) / s : Infinity));
+  const t = Math.min(Math.max(Math.min(...limits), 0), 1);
+  const edge = Number.isFinite(t) ? [p[0] + t * step[0], p[1] + t * step[1]] : p;
+  return { points: [...points.slice(0, k), edge], exit: k };
+}
+
+function drawLosses(panel, run, fit) {
+  const shown = Array.from(run.losses.slice(0, run.finite));
+  const top = Math.min(Math.max(...shown), FLOAT32_MAX);
+  const bottom = Math.min(Math.min(...shown), fit.best);
+  // After an overflow, zoom on the epochs that still have a loss to show.
+  const last = run.overflow === null ? run.epochs : Math.min(run.epochs, Math.max(2 * run.finite, 10));
+  panel.xlim = [0, last];
+  panel.ylim = [bottom / 2, top * 4];
+  panel.frame({ xlabel: "epoch (k = after k updates)", ylabel: "mean squared error",
+    title: "loss (log scale)" });
+  panel.clipped(() => {
+    panel.line([0, last], [fit.best, fit.best], { colour: "#666", width: 1, dash: [5, 3] });
+    panel.text("best possible", panel.box.x + 6, panel.Y(fit.best) - 2, { colour: "#444" });
+    const epochs = shown.map((_, k) => k);
+    panel.line(epochs, shown, { colour: "#1f77b4", width: 1.8 });
+    if (run.overflow !== null || firstDivergentEpoch(run.losses) !== null) {
+      panel.marker(shown.length - 1, shown[shown.length - 1], { shape: "x", colour: "#c62828", size: 6 });
+    }
+  });
+}
+
+function drawPath(panel, run, fit, start, box) {
+  panel.xlim = [box[0], box[1]];
+  panel.ylim = [box[2], box[3]];
+  panel.frame({ xlabel: "w (weight on scale·x)", ylabel: "b",
+    title: "path of (w, b) over loss contours" });
+  const rise = fit.loss(...start) - fit.best;
+  const { points, exit } = clipPath(run.params.slice(0, run.finite), box);
+  panel.clipped(() => {
+    LEVELS.forEach((level, i) => {
+      const ring = ellipse(fit.minimum, fit.eig, rise * level);
+      panel.line(ring.map((p) => p[0]), ring.map((p) => p[1]), { colour: VIRIDIS[i], width: 0.9, alpha: 0.8 });
+    });
+    panel.line(points.map((p) => p[0]), points.map((p) => p[1]), { colour: "#d62728", width: 1.4 });
+    const every = Math.max(1, Math.floor(points.length / 60));
+    points.forEach((p, i) => i % every || panel.marker(p[0], p[1], { colour: "#d62728", size: 2 }));
+    panel.marker(start[0], start[1], { colour: "#000", size: 4.5 });
+    panel.marker(fit.minimum[0], fit.minimum[1], { shape: "*", colour: "#1a7f37", size: 9 });
+  });
+  panel.legend([["start", "#000", "o"], ["minimum", "#1a7f37", "*"]], "upper left");
+  if (exit !== null) {
+    panel.text(`leaves the plot at epoch ${exit}`, panel.box.x + panel.box.w - 6,
+      panel.box.y + panel.box.h - 6, { colour: "#c62828", align: "right" });
+  }
+}
+
+function render({ model, el }) {
+  let cached = null; // the fit only changes with the input scale
+  return mountCanvas(el, model, {
+    width: 820, height: 320, names: ["lr", "scale", "epochs"],
+    draw(ctx) {
+      const [lr, scale, epochs] = [clean(model.get("lr")), clean(model.get("scale")), model.get("epochs")];
+      const start = model.get("start");
+      if (cached === null || cached.fit.scale !== scale) {
+        const fit = linearFit(model.get("x"), model.get("y"), scale);
+        cached = { fit, box: fitWindow(fit, start) };
+      }
+      const { fit, box } = cached;
+      const run = gradientDescent(fit, lr, epochs, start);
+      drawLosses(new Panel(ctx, { x: 80, y: 26, w: 300, h: 240 }, { ylog: true }), run, fit);
+      drawPath(new Panel(ctx, { x: 500, y: 26, w: 300, h: 240 }, {}), run, fit, start, box);
+      return describeRun(run, fit);
+    },
+  });
+}
+
+export default { render };
