@@ -15,6 +15,7 @@ import argparse
 import hashlib
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -37,7 +38,10 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 REPRODUCIBLE = {
     "OMP_NUM_THREADS": "1",  # a thread count changes how sums are split
     "MKL_NUM_THREADS": "1",
-    "MKL_CBWR": "COMPATIBLE",  # MKL's CPU-independent code path (Intel's CNR mode)
+    # MKL's CPU-independent code path (Intel's CNR mode); STRICT also makes it
+    # independent of how the arrays happen to be aligned in memory, without which
+    # torch.linalg.lstsq (lesson 04) gives different last digits run to run.
+    "MKL_CBWR": "COMPATIBLE,STRICT",
     "ATEN_CPU_CAPABILITY": "avx2",  # torch's AVX2 kernels, also on AVX-512 CPUs
 }
 
@@ -95,15 +99,38 @@ def execute(notebook, pair: Pair) -> None:
         record_timing=False,
         resources={"metadata": {"path": str(pair.script.parent)}},
     )
-    try:
-        client.execute(env=kernel_environment(dict(os.environ)))
-    except CellExecutionError as exc:
+    error = _in_worker_thread(lambda: client.execute(env=kernel_environment(dict(os.environ))))
+    if isinstance(error, CellExecutionError):
         cells = [i for i, c in enumerate(notebook.cells)
                  if any(o.output_type == "error" for o in c.get("outputs", []))]
         where = f"cell {cells[0]}" if cells else "a cell"
-        raise RefreshFailed(f"{where} raised {exc.ename}: {_one_line(exc.evalue)}") from exc
-    except (CellTimeoutError, DeadKernelError) as exc:
-        raise RefreshFailed(f"{type(exc).__name__}: {_one_line(str(exc))}") from exc
+        raise RefreshFailed(f"{where} raised {error.ename}: {_one_line(error.evalue)}") from error
+    if isinstance(error, (CellTimeoutError, DeadKernelError)):
+        raise RefreshFailed(f"{type(error).__name__}: {_one_line(str(error))}") from error
+    if error is not None:
+        raise error
+
+
+def _in_worker_thread(work) -> BaseException | None:
+    """Run `work` in a thread; return what it raised (None if nothing).
+
+    Ctrl+C then reaches this, the main thread, as a plain KeyboardInterrupt:
+    in the main thread nbclient would catch it itself, shut the kernel down and
+    end with an asyncio CancelledError traceback.
+    """
+    raised = []
+
+    def target():
+        try:
+            work()
+        except BaseException as exc:  # handed to the main thread
+            raised.append(exc)
+
+    worker = threading.Thread(target=target, name="refresh-kernel", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.1)
+    return raised[0] if raised else None
 
 
 def _one_line(text: str, limit: int = 300) -> str:
@@ -245,7 +272,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"\nInterrupted: {done} of {len(pairs)} notebook(s) refreshed; "
               "the others are unchanged.", flush=True)
-        return 130
+        # Leave at once, without waiting for the kernel client's thread: the kernel
+        # notices that its parent is gone and ends itself within a second.
+        os._exit(130)
     print(f"Refreshed {done} of {len(pairs)} notebook(s) in {NOTEBOOKS}.")
     return 1 if failures else 0
 

@@ -1,8 +1,14 @@
 """The course.py entry point: usage, and refresh never overwrites without asking."""
 
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import nbformat
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -79,3 +85,97 @@ def test_lab_binds_to_localhost_and_requires_a_token(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.mark.parametrize("command", [["course.py", "refresh"], ["-m", "course_tools.refresh"]])
+def test_refresh_with_stdin_closed_means_no(command):
+    notebook = ROOT / "notebooks" / "00_setup_check.ipynb"
+    before = notebook.read_bytes()
+    result = subprocess.run(["sh", "-c", 'exec "$0" "$@" <&-',  # stdin closed, not empty
+                             sys.executable, *command, "00_setup_check"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1, result.stderr
+    assert "Nothing changed." in result.stdout
+    assert "Traceback" not in result.stderr
+    assert notebook.read_bytes() == before
+
+
+def test_refresh_takes_paths_to_lessons_and_solutions():
+    result = course("refresh", "notebooks/04_backprop_by_hand.py",
+                    "notebooks/solutions/04_backprop_by_hand_solutions.ipynb", stdin="n\n")
+    assert result.returncode == 1, result.stderr
+    assert ("Overwrite the outputs of 2 notebook(s) "
+            "(04_backprop_by_hand, solutions/04_backprop_by_hand_solutions)?") in result.stdout
+
+
+def children(pid):
+    """Processes whose parent is `pid` (Linux /proc)."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines()
+                          if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            found.append(int(status.parent.name))
+    return found
+
+
+def alive(pid):
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def descendants(pid):
+    found = children(pid)
+    return found + [grandchild for child in found for grandchild in descendants(child)]
+
+
+def is_kernel(pid):
+    try:
+        return b"ipykernel_launcher" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def refresh_until_its_kernel_runs():
+    """Start `course.py refresh 00_setup_check --yes`; once its kernel runs (so the
+    notebook is not written yet), return it and every process it started."""
+    process = subprocess.Popen([sys.executable, str(ROOT / "course.py"), "refresh",
+                                "00_setup_check", "--yes"], cwd=ROOT, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        started = descendants(process.pid)
+        if any(is_kernel(pid) for pid in started):
+            return process, started
+        time.sleep(0.02)
+    process.kill()
+    raise AssertionError(f"no kernel started: {process.communicate()}")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGKILL"])
+def test_stopping_a_refresh_leaves_the_notebook_whole_and_nothing_running(signal_name):
+    notebook = ROOT / "notebooks" / "00_setup_check.ipynb"
+    before = notebook.read_bytes(), notebook.stat().st_mtime_ns
+    process, started = refresh_until_its_kernel_runs()
+    os.kill(process.pid, getattr(signal, signal_name))  # what Ctrl+C or `kill -9` does
+    stdout, stderr = process.communicate(timeout=60)
+    if signal_name == "SIGINT":
+        assert process.returncode == 130, stderr
+        assert stdout.strip().splitlines()[-1] == (
+            "Interrupted: 0 of 1 notebook(s) refreshed; the others are unchanged.")
+        assert "Traceback" not in stderr
+    else:
+        assert process.returncode == -signal.SIGKILL
+    deadline = time.monotonic() + 15  # a kernel polls for its parent about once a second
+    while any(map(alive, started)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(map(alive, started)), "a process of the refresh outlived course.py"
+    assert (notebook.read_bytes(), notebook.stat().st_mtime_ns) == before
+    assert nbformat.read(notebook, as_version=4).cells
