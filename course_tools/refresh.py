@@ -237,6 +237,9 @@ def ask(question: str) -> bool:
         answer = input(question)
     except (EOFError, RuntimeError, OSError):  # stdin at its end, closed or gone: no one to ask
         answer = ""
+    except KeyboardInterrupt:  # Ctrl+C at the question: a no
+        print()
+        answer = ""
     return answer.strip().lower() in {"y", "yes"}
 
 
