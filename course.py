@@ -54,7 +54,7 @@ def run(*args, **kwargs) -> int:
 def ensure_environment() -> None:
     """Create .venv and install the lock into it, unless that is already done.
 
-    Every start checks, in about a millisecond, that the stamp matches this
+    Every start checks, in a few milliseconds, that the stamp matches this
     course folder and its lock, that the top-level files of every installed
     package are still there, and that the editable `coursekit` is this folder's;
     anything off is repaired (or one line says what to do).
@@ -62,7 +62,8 @@ def ensure_environment() -> None:
     if sys.version_info < (3, 10):  # noqa: UP036 (course.py may be run by an old Python)
         sys.exit(f"The course needs Python 3.10 or newer; this is {sys.version.split()[0]}.")
     wanted = _install_fingerprint()
-    if PYTHON.exists() and not _quick_problems(wanted):
+    problems = _quick_problems(wanted) if PYTHON.exists() else ["no environment yet"]
+    if not problems:
         return
     if not PYTHON.exists():
         say(f"creating the course environment in {VENV.name}/ (once)")
@@ -73,7 +74,7 @@ def ensure_environment() -> None:
         say("installing the newest releases the ranges in pyproject.toml allow")
         steps = [[*pip, "--upgrade", "--upgrade-strategy", "eager", "-e", f"{ROOT}[test]"]]
     else:
-        say("installing the pinned packages from requirements.lock")
+        say(f"{problems[0]}: installing the pinned packages from requirements.lock")
         steps = [[*pip, "-r", LOCK], [*pip, "--no-deps", "-e", ROOT]]
     if any(run(*step) != 0 for step in steps):
         sys.exit("Installing the course packages failed (see pip's message above).")
@@ -117,7 +118,7 @@ def _quick_problems(wanted: str) -> list[str]:
     if missing:
         return [f"missing {', '.join(missing[:5])}"]
     if _editable_root() != ROOT:
-        return ["coursekit is installed from another folder"]
+        return ["coursekit is not installed from this folder"]
     return []
 
 

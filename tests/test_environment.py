@@ -120,7 +120,7 @@ def test_coursekit_installed_from_another_folder_is_noticed(course, tmp_path):
     direct_url = course.site / "coursekit-0.1.0.dist-info" / "direct_url.json"
     direct_url.write_text(json.dumps({"url": (tmp_path / "elsewhere").as_uri()}))
     assert course._quick_problems(course._install_fingerprint()) == [
-        "coursekit is installed from another folder"]
+        "coursekit is not installed from this folder"]
     course.ensure_environment()
     assert f"install --no-deps -e {course.ROOT}" in commands(course)
 
