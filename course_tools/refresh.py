@@ -38,9 +38,8 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 REPRODUCIBLE = {
     "OMP_NUM_THREADS": "1",  # a thread count changes how sums are split
     "MKL_NUM_THREADS": "1",
-    # MKL's CPU-independent code path (Intel's CNR mode); STRICT also makes it
-    # independent of how the arrays happen to be aligned in memory, without which
-    # torch.linalg.lstsq (lesson 04) gives different last digits run to run.
+    # MKL's CPU-independent code path (Intel's CNR mode); STRICT: also whatever
+    # the memory alignment of the arrays.
     "MKL_CBWR": "COMPATIBLE,STRICT",
     "ATEN_CPU_CAPABILITY": "avx2",  # torch's AVX2 kernels, also on AVX-512 CPUs
 }
