@@ -68,6 +68,7 @@ def ensure_environment() -> None:
     if not PYTHON.exists():
         say(f"creating the course environment in {VENV.name}/ (once)")
         venv.EnvBuilder(with_pip=True, clear=VENV.exists()).create(VENV)
+    _rehome_scripts()
     pip = [PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     if os.environ.get("COURSEKIT_RESOLVE") == "latest":
         # CI's drift job: the newest releases pyproject.toml allows, not the lock.
@@ -134,6 +135,27 @@ def _editable_root() -> Path | None:
             path = path[1:]
         return Path(path).resolve()
     return None
+
+
+def _rehome_scripts() -> None:
+    """Point the scripts of a .venv copied with its course folder (`jupyter`,
+    `pytest`, ...) at this folder's Python: their #! line still names the
+    original, whose `coursekit` is the other folder's."""
+    if os.name != "posix":
+        return  # Windows launchers find their Python differently
+    foreign = re.compile(rb"#!(.+)/" + re.escape(f"{VENV.name}/{BIN.name}").encode()
+                         + rb"/(python[0-9.]*)\n")
+    from course_tools.files import write_atomic
+
+    for script in BIN.iterdir():
+        if script.is_symlink() or not script.is_file():
+            continue
+        with open(script, "rb") as handle:
+            match = foreign.match(handle.read(4096))
+        if match and match.group(1) != str(ROOT).encode():
+            content = script.read_bytes()
+            shebang = f"#!{BIN / match.group(2).decode()}\n".encode()
+            write_atomic(script, shebang + content[match.end():])
 
 
 def _records() -> dict[Path, list[str]]:

@@ -51,7 +51,7 @@ def course(tmp_path, monkeypatch):
         {"url": root.as_uri(), "dir_info": {"editable": True}}))
     for name, value in {"ROOT": root, "VENV": venv, "LOCK": root / "requirements.lock",
                         "STAMP": venv / "coursekit-installed.sha256",
-                        "PYTHON": venv / "bin" / "python"}.items():
+                        "BIN": venv / "bin", "PYTHON": venv / "bin" / "python"}.items():
         monkeypatch.setattr(module, name, value)
     module._site_packages.cache_clear()
     module.pip = []
@@ -151,3 +151,18 @@ def test_lessons_run_without_libgomp_complaints_when_the_thread_count_is_empty()
                             env=dict(os.environ, OMP_NUM_THREADS=""), timeout=300)
     assert result.returncode == 0 and result.stdout == "4096.0\n"
     assert result.stderr == ""  # libgomp's "Invalid value for environment variable"
+
+
+def test_scripts_of_a_copied_venv_are_pointed_at_this_folders_python(course, tmp_path):
+    original = tmp_path / "original"
+    jupyter = course.VENV / "bin" / "jupyter"
+    jupyter.write_text(f"#!{original}/.venv/bin/python\nimport sys\nfrom jupyter import main\n")
+    jupyter.chmod(0o755)
+    ours = course.VENV / "bin" / "pytest"
+    ours.write_text(f"#!{course.VENV}/bin/python3.11\nimport pytest\n")
+    course.STAMP.write_text(course.STAMP.read_text().replace("0", "1", 1))  # as from the original
+    course.ensure_environment()
+    assert jupyter.read_text() == (f"#!{course.VENV}/bin/python\nimport sys\n"
+                                   "from jupyter import main\n")
+    assert jupyter.stat().st_mode & 0o777 == 0o755
+    assert ours.read_text() == f"#!{course.VENV}/bin/python3.11\nimport pytest\n"
