@@ -24,19 +24,27 @@ or the refresh tool).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import venv
+from functools import cache
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 LOCK = ROOT / "requirements.lock"
 STAMP = VENV / "coursekit-installed.sha256"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
-PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+# COURSEKIT_PYTHON names a Python whose environment already holds the course
+# (Binder and conda build it from environment.yml; tests run course.py from a
+# copied folder with the test environment): it is used as it is, with no .venv.
+OWN_PYTHON = os.environ.get("COURSEKIT_PYTHON", "").strip()
+PYTHON = Path(OWN_PYTHON) if OWN_PYTHON else BIN / ("python.exe" if os.name == "nt" else "python")
 NBVAL_ARGS = [
     "--nbval",
     "--nbval-current-env",
@@ -55,34 +63,146 @@ def run(*args, **kwargs) -> int:
 
 
 def ensure_environment() -> None:
-    """Create .venv and install the lock into it, unless that is already done."""
+    """Create .venv and install the lock into it, unless that is already done.
+
+    Every start checks, in a few milliseconds, that the stamp matches this
+    course folder and its lock, that the top-level files of every installed
+    package are still there, and that the editable `coursekit` is this folder's;
+    anything off is repaired (or one line says what to do).
+    """
     if sys.version_info < (3, 10):  # noqa: UP036 (course.py may be run by an old Python)
         sys.exit(f"The course needs Python 3.10 or newer; this is {sys.version.split()[0]}.")
+    if OWN_PYTHON:
+        if not PYTHON.is_file():
+            sys.exit(f"COURSEKIT_PYTHON={OWN_PYTHON} is not a Python executable: set it to "
+                     "the python of an environment made from environment.yml, or unset it.")
+        return  # an environment someone else manages: never install into it
     wanted = _install_fingerprint()
-    if PYTHON.exists() and STAMP.exists() and STAMP.read_text().strip() == wanted:
+    problems = _quick_problems(wanted) if PYTHON.exists() else ["no environment yet"]
+    if not problems:
         return
     if not PYTHON.exists():
         say(f"creating the course environment in {VENV.name}/ (once)")
         venv.EnvBuilder(with_pip=True, clear=VENV.exists()).create(VENV)
+    _rehome_scripts()
     pip = [PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     if os.environ.get("COURSEKIT_RESOLVE") == "latest":
         # CI's drift job: the newest releases pyproject.toml allows, not the lock.
         say("installing the newest releases the ranges in pyproject.toml allow")
         steps = [[*pip, "--upgrade", "--upgrade-strategy", "eager", "-e", f"{ROOT}[test]"]]
     else:
-        say("installing the pinned packages from requirements.lock (first run only)")
+        say(f"{problems[0]}: installing the pinned packages from requirements.lock")
         steps = [[*pip, "-r", LOCK], [*pip, "--no-deps", "-e", ROOT]]
     if any(run(*step) != 0 for step in steps):
         sys.exit("Installing the course packages failed (see pip's message above).")
-    STAMP.write_text(wanted)
+    # pip trusts a package's metadata: one whose files were deleted counts as
+    # installed. Check every file, and reinstall the packages that lost some.
+    for name, version in _damaged_packages():
+        say(f"repairing {name} {version}: some of its files are missing")
+        if run(*pip, "--force-reinstall", "--no-deps", f"{name}=={version}") != 0:
+            sys.exit(f"Repairing {name} failed: delete the {VENV.name} folder and run "
+                     f"`python course.py` again to reinstall everything.")
+    from course_tools.files import write_atomic  # only here: keeps every other start fast
+
+    write_atomic(STAMP, "\n".join([wanted, *_top_level_paths()]) + "\n")
 
 
 def _install_fingerprint() -> str:
     digest = hashlib.sha256(sys.version.encode())
     digest.update(os.environ.get("COURSEKIT_RESOLVE", "lock").encode())
+    digest.update(str(ROOT).encode())  # a copied course folder (and .venv) reinstalls itself
     for path in (LOCK, ROOT / "pyproject.toml"):
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+@cache
+def _site_packages() -> Path:
+    found = sorted(VENV.glob("lib/python3*/site-packages")) or [VENV / "Lib" / "site-packages"]
+    return found[-1]
+
+
+def _quick_problems(wanted: str) -> list[str]:
+    """What is off with the environment, cheaply: a stat per installed package."""
+    try:
+        fingerprint, *paths = STAMP.read_text().splitlines()
+    except (OSError, ValueError):
+        return ["no install stamp"]
+    if fingerprint != wanted:
+        return ["the lock, the Python or the course folder changed"]
+    site = str(_site_packages())
+    missing = [p for p in paths if not os.path.exists(os.path.join(site, p))]
+    if missing:
+        return [f"missing {', '.join(missing[:5])}"]
+    if _editable_root() != ROOT:
+        return ["coursekit is not installed from this folder"]
+    return []
+
+
+def _editable_root() -> Path | None:
+    """The folder the editable `coursekit` install points at (None if not installed)."""
+    for direct_url in _site_packages().glob("coursekit-*.dist-info/direct_url.json"):
+        try:
+            url = json.loads(direct_url.read_text())["url"]
+        except (OSError, ValueError, KeyError):
+            return None
+        path = unquote(urlparse(url).path)
+        if re.match(r"/[A-Za-z]:", path):  # file:///C:/course on Windows
+            path = path[1:]
+        return Path(path).resolve()
+    return None
+
+
+def _rehome_scripts() -> None:
+    """Point the scripts of a .venv copied with its course folder (`jupyter`,
+    `pytest`, ...) at this folder's Python: their #! line still names the
+    original, whose `coursekit` is the other folder's."""
+    if os.name != "posix":
+        return  # Windows launchers find their Python differently
+    foreign = re.compile(rb"#!(.+)/" + re.escape(f"{VENV.name}/{BIN.name}").encode()
+                         + rb"/(python[0-9.]*)\n")
+    from course_tools.files import write_atomic
+
+    for script in BIN.iterdir():
+        if script.is_symlink() or not script.is_file():
+            continue
+        with open(script, "rb") as handle:
+            match = foreign.match(handle.read(4096))
+        if match and match.group(1) != str(ROOT).encode():
+            content = script.read_bytes()
+            shebang = f"#!{BIN / match.group(2).decode()}\n".encode()
+            write_atomic(script, shebang + content[match.end():])
+
+
+def _records() -> dict[Path, list[str]]:
+    """Each installed distribution's dist-info folder and the files its RECORD lists."""
+    import csv
+
+    records = {}
+    for record in _site_packages().glob("*.dist-info/RECORD"):
+        with open(record, newline="", encoding="utf-8") as handle:
+            # Paths starting with ".." are scripts outside site-packages (bin/).
+            records[record.parent] = [row[0] for row in csv.reader(handle)
+                                      if row and not row[0].startswith("..")]
+    return records
+
+
+def _top_level_paths() -> list[str]:
+    """The top-level files and folders of every installed distribution."""
+    tops = {path.split("/", 1)[0] for files in _records().values() for path in files}
+    return sorted(top for top in tops if top != "__pycache__")
+
+
+def _damaged_packages() -> list[tuple[str, str]]:
+    """(name, version) of every distribution that lost one of its files."""
+    site = _site_packages()
+    damaged = []
+    for info, files in _records().items():
+        if any(not (site / path).exists() for path in files if "__pycache__" not in path):
+            name, _, version = info.name.removesuffix(".dist-info").partition("-")
+            if name != "coursekit":  # the editable install: `pip install -e` redid it
+                damaged.append((name, version))
+    return damaged
 
 
 def ensure_browser() -> None:
@@ -136,25 +256,45 @@ def one_thread_per_kernel() -> None:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
+def drop_empty_thread_settings() -> None:
+    """A thread count set but empty counts as unset: libgomp would print "Invalid
+    value" into every lesson and run it several times slower."""
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        if name in os.environ and not os.environ[name].strip():
+            del os.environ[name]
+
+
+def become(*command) -> int:
+    """Run `command` as this very process (POSIX), so that Ctrl+C and a kill reach
+    the tool itself and nothing runs on after course.py is gone."""
+    command = [str(part) for part in command]
+    if os.name == "posix":
+        os.chdir(ROOT)
+        sys.stdout.flush()
+        os.execv(command[0], command)
+    return run(*command)
+
+
 def cmd_test(extra: list[str]) -> int:
     ensure_environment()
     ensure_browser()
     one_thread_per_kernel()
-    return run(PYTHON, "-m", "pytest", "tests", "notebooks", *NBVAL_ARGS,
-               "-p", "course_tools.nbreport", "-n", "auto", "--dist", "loadscope", *extra)
+    return become(PYTHON, "-m", "pytest", "tests", "notebooks", *NBVAL_ARGS,
+                  "-p", "course_tools.nbreport", "-n", "auto", "--dist", "loadscope", *extra)
 
 
 def cmd_check(extra: list[str]) -> int:
     ensure_environment()
     one_thread_per_kernel()
-    return run(PYTHON, "-m", "pytest", "notebooks", *NBVAL_ARGS, "-p", "course_tools.nbreport",
-               "-n", "auto", "--dist", "loadscope", "-q", "--no-header", "-o", "addopts=",
-               *extra)
+    # A corrupt notebook is a FAILED line in the report, not the end of the check.
+    return become(PYTHON, "-m", "pytest", "notebooks", *NBVAL_ARGS, "-p", "course_tools.nbreport",
+                  "-n", "auto", "--dist", "loadscope", "-q", "--no-header", "-o", "addopts=",
+                  "--continue-on-collection-errors", *extra)
 
 
 def cmd_refresh(extra: list[str]) -> int:
     ensure_environment()
-    return run(PYTHON, "-m", "course_tools.refresh", *extra)
+    return become(PYTHON, "-m", "course_tools.refresh", *extra)
 
 
 def cmd_bench(extra: list[str]) -> int:
@@ -177,6 +317,7 @@ COMMANDS = {"lab": cmd_lab, "test": cmd_test, "check": cmd_check,
 
 
 def main(argv: list[str]) -> int:
+    drop_empty_thread_settings()
     if not argv or argv[0] not in COMMANDS:
         print(__doc__)
         return 0 if argv[:1] in ([], ["-h"], ["--help"]) else 2

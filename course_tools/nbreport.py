@@ -3,7 +3,10 @@
 Loaded by `python course.py check` (`-p course_tools.nbreport`). It collects the
 nbval results of every notebook cell and, at the end, prints per lesson: passed,
 or the cells that differ with nbval's expected/actual text, plus the time taken
-and which device and torch version ran the check.
+and which device and torch version ran the check. A lesson also fails when its
+notebook cannot be read (corrupt JSON) or is stale (its .py was edited after
+the last refresh, so the stored outputs are not the lesson's); either makes the
+run exit non-zero.
 """
 
 from __future__ import annotations
@@ -12,8 +15,11 @@ import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
+
+from .notebook_pairs import Pair, is_jupytext_script, sync_problems
 
 MAX_DETAIL_LINES = 30
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -27,9 +33,33 @@ class LessonResult:
 
 
 class CourseReport:
-    def __init__(self):
+    def __init__(self, config):
+        self.config = config
         self.lessons: dict[str, LessonResult] = defaultdict(LessonResult)
         self.started = time.perf_counter()
+
+    def pytest_collectreport(self, report):
+        # A notebook nbval cannot read (invalid JSON, say) yields no cells at
+        # all: without this it would be missing from the table. Under xdist every
+        # worker reports it: keep it once.
+        if report.failed and report.nodeid.endswith(".ipynb"):
+            failure = ("cannot be read", _crash_message(report))
+            if failure not in self.lessons[report.nodeid].failures:
+                self.lessons[report.nodeid].failures.append(failure)
+
+    def pytest_sessionfinish(self, session):
+        if hasattr(self.config, "workerinput"):
+            return  # an xdist worker: the controller checks and reports
+        for path, result in self.lessons.items():
+            problems = _stale(self.config.rootpath / path)
+            if problems:
+                script = Path(path).with_suffix(".py").as_posix()
+                shown = problems[:5] + [f"(and {len(problems) - 5} more)"] * (len(problems) > 5)
+                result.failures.append((
+                    "stale", f"its .py was edited after the last refresh; run "
+                    f"`python course.py refresh {script}`\n" + "\n".join(shown)))
+        if any(result.failures for result in self.lessons.values()) and session.exitstatus == 0:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -63,7 +93,7 @@ class CourseReport:
         terminalreporter.section("course check: per lesson")
         for path in sorted(self.lessons):
             result = self.lessons[path]
-            status = "PASSED" if not result.failures else f"FAILED ({len(result.failures)} cell(s))"
+            status = "PASSED" if not result.failures else f"FAILED ({_kinds(result.failures)})"
             write(f"{status:<22} {path:<55} {result.cells:>3} cells  {result.seconds:6.1f} s")
             for cell, detail in result.failures:
                 write(f"    --- {cell} ---")
@@ -71,6 +101,33 @@ class CourseReport:
                     write(f"    {line}")
         write(f"ran on: {describe_environment()}")
         write(f"wall time: {time.perf_counter() - self.started:.1f} s")
+
+
+def _kinds(failures: list[tuple[str, str]]) -> str:
+    """'2 cell(s)', 'stale', 'cannot be read', or several of these."""
+    cells = sum(1 for label, _ in failures if label not in ("stale", "cannot be read"))
+    kinds = [f"{cells} cell(s)"] if cells else []
+    return ", ".join(kinds + [label for label, _ in failures if label in ("stale",
+                                                                           "cannot be read")])
+
+
+def _crash_message(report) -> str:
+    crash = getattr(report.longrepr, "reprcrash", None)
+    if crash is not None:
+        return crash.message
+    lines = [line for line in ANSI.sub("", report.longreprtext).splitlines() if line.strip()]
+    return lines[-1] if lines else "collection failed"
+
+
+def _stale(notebook: Path) -> list[str]:
+    """What differs between a notebook and its .py, when the .py is a lesson's."""
+    script = notebook.with_suffix(".py")
+    if not (notebook.exists() and script.exists() and is_jupytext_script(script)):
+        return []
+    try:
+        return sync_problems(Pair(script, notebook))
+    except Exception:  # unreadable: reported by collection already
+        return []
 
 
 def _output_text(item, outputs) -> str:
@@ -109,4 +166,4 @@ def describe_environment() -> str:
 
 
 def pytest_configure(config):
-    config.pluginmanager.register(CourseReport(), "coursekit-course-report")
+    config.pluginmanager.register(CourseReport(config), "coursekit-course-report")

@@ -29,11 +29,11 @@ class Pair:
 def find_pairs(folder: Path = NOTEBOOKS) -> list[Pair]:
     """Every lesson script under `folder` (solutions included), sorted by name."""
     scripts = [p for p in folder.rglob("*.py") if ".ipynb_checkpoints" not in p.parts]
-    scripts = [p for p in scripts if _is_jupytext_script(p)]
+    scripts = [p for p in scripts if is_jupytext_script(p)]
     return [Pair(p, p.with_suffix(".ipynb")) for p in sorted(scripts)]
 
 
-def _is_jupytext_script(path: Path) -> bool:
+def is_jupytext_script(path: Path) -> bool:
     return "jupytext:" in path.read_text(encoding="utf-8")[:600]
 
 

@@ -2,8 +2,11 @@
 
     python course.py refresh                 # every lesson and solution (asks first)
     python course.py refresh 04_backprop_by_hand solutions/04_backprop_by_hand_solutions --yes
+    python course.py refresh notebooks/04_backprop_by_hand.py --yes   # paths work too
 
 Tests never call this; it is the only thing in the project that writes notebooks.
+Each notebook is replaced atomically once its lesson ran to the end: a failure,
+Ctrl+C or a kill leaves the old notebook exactly as it was.
 """
 
 from __future__ import annotations
@@ -12,20 +15,53 @@ import argparse
 import hashlib
 import os
 import sys
+import threading
 import time
+from pathlib import Path
 
 import jupytext
 import nbformat
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
+from . import ROOT
+from .files import write_atomic
 from .notebook_pairs import NOTEBOOKS, Pair, find_pairs, sync_problems
 
 TIMEOUT_S = 900
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+# The kernels a refresh starts compute the stored numbers and pictures the same
+# way on any x86 CPU. Left alone, MKL and torch pick their code by CPU (MKL runs
+# other matrix code on AMD than on Intel; torch uses AVX-512 where it exists),
+# the last bits of the losses differ, and a refresh of an unchanged lesson
+# redraws its loss curves some hundred pixels differently on each machine.
+REPRODUCIBLE = {
+    "OMP_NUM_THREADS": "1",  # a thread count changes how sums are split
+    "MKL_NUM_THREADS": "1",
+    # MKL's CPU-independent code path (Intel's CNR mode); STRICT: also whatever
+    # the memory alignment of the arrays.
+    "MKL_CBWR": "COMPATIBLE,STRICT",
+    "ATEN_CPU_CAPABILITY": "avx2",  # torch's AVX2 kernels, also on AVX-512 CPUs
+}
 
 
-def refresh(pair: Pair) -> float:
-    """Execute the .py top to bottom in a fresh kernel; write the .ipynb. Returns seconds."""
+def kernel_environment(base: dict[str, str]) -> dict[str, str]:
+    """The environment for a refresh's kernels: `base` with the settings above."""
+    return {**base, "PYDEVD_DISABLE_FILE_VALIDATION": "1", **REPRODUCIBLE}
+
+
+class RefreshFailed(Exception):
+    """A lesson could not be refreshed; its message is one line, the cause."""
+
+
+def refresh(pair: Pair) -> tuple[float, str]:
+    """Execute the .py top to bottom in a fresh kernel; replace the .ipynb atomically.
+
+    Returns (seconds, drift): drift says which stored outputs changed although the
+    lesson's source did not ("" when none did). Raises RefreshFailed, leaving the
+    old notebook as it was, when the lesson fails to run or cannot be written.
+    """
+    old = _read_old(pair)
     notebook = jupytext.read(pair.script)
     for index, cell in enumerate(notebook.cells):
         # jupytext invents random cell ids; derive them so a refresh of an
@@ -37,14 +73,7 @@ def refresh(pair: Pair) -> float:
         "language": "python",
     }
     started = time.perf_counter()
-    client = NotebookClient(
-        notebook,
-        timeout=TIMEOUT_S,
-        kernel_name="python3",
-        record_timing=False,
-        resources={"metadata": {"path": str(pair.script.parent)}},
-    )
-    client.execute()
+    execute(notebook, pair)
     # Widget state holds random model ids: drop it so diffs stay reviewable.
     notebook.metadata.pop("widgets", None)
     notebook.metadata.get("language_info", {}).pop("version", None)
@@ -52,10 +81,100 @@ def refresh(pair: Pair) -> float:
         if cell.cell_type == "code":
             cell.outputs = merge_streams(cell.outputs)
             drop_widget_views(cell.outputs)
-    nbformat.write(notebook, pair.notebook)
+    try:
+        write_atomic(pair.notebook, nbformat.writes(notebook) + "\n")
+    except OSError as exc:
+        raise RefreshFailed(f"could not write {pair.notebook.name}: {exc.strerror or exc}") from exc
     # Touch the script so it is never newer than its notebook after a refresh.
     os.utime(pair.script, (time.time() - 1,) * 2)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, drift(old, notebook)
+
+
+def execute(notebook, pair: Pair) -> None:
+    client = NotebookClient(
+        notebook,
+        timeout=TIMEOUT_S,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(pair.script.parent)}},
+    )
+    error = _in_worker_thread(lambda: client.execute(env=kernel_environment(dict(os.environ))))
+    if isinstance(error, CellExecutionError):
+        cells = [i for i, c in enumerate(notebook.cells)
+                 if any(o.output_type == "error" for o in c.get("outputs", []))]
+        where = f"cell {cells[0]}" if cells else "a cell"
+        raise RefreshFailed(f"{where} raised {error.ename}: {_one_line(error.evalue)}") from error
+    if isinstance(error, (CellTimeoutError, DeadKernelError)):
+        raise RefreshFailed(f"{type(error).__name__}: {_one_line(str(error))}") from error
+    if error is not None:
+        raise error
+
+
+def _in_worker_thread(work) -> BaseException | None:
+    """Run `work` in a thread; return what it raised (None if nothing).
+
+    Ctrl+C then reaches this, the main thread, as a plain KeyboardInterrupt:
+    in the main thread nbclient would catch it itself, shut the kernel down and
+    end with an asyncio CancelledError traceback.
+    """
+    raised = []
+
+    def target():
+        try:
+            work()
+        except BaseException as exc:  # handed to the main thread
+            raised.append(exc)
+
+    worker = threading.Thread(target=target, name="refresh-kernel", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.1)
+    return raised[0] if raised else None
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _read_old(pair: Pair):
+    try:
+        return nbformat.read(pair.notebook, as_version=4)
+    except Exception:  # missing or corrupt: nothing to compare with
+        return None
+
+
+def drift(old, new) -> str:
+    """Which outputs changed although no cell's source did ("" when none).
+
+    A refresh of an unchanged lesson should reproduce its notebook exactly;
+    anything else is drift in the machine's numbers or drawing, worth a look.
+    """
+    if old is None or [c.source for c in old.cells] != [c.source for c in new.cells]:
+        return ""
+    pictures = texts = 0
+    for before, after in zip(old.cells, new.cells, strict=True):
+        if before.cell_type != "code" or before.outputs == after.outputs:
+            continue
+        if _pictures(before.outputs) != _pictures(after.outputs):
+            pictures += 1
+        if _without_pictures(before.outputs) != _without_pictures(after.outputs):
+            texts += 1
+    changed = [f"{n} {what}{'s' if n != 1 else ''}" for n, what in
+               ((pictures, "picture"), (texts, "text output")) if n]
+    if not changed:
+        return ""
+    return f"{' and '.join(changed)} changed although the lesson's source did not"
+
+
+def _pictures(outputs) -> list:
+    return [o.get("data", {}).get("image/png") for o in outputs]
+
+
+def _without_pictures(outputs) -> list:
+    return [{k: v for k, v in o.items() if k != "data"}
+            | {"data": {k: v for k, v in o.get("data", {}).items() if k != "image/png"}}
+            for o in outputs]
 
 
 def merge_streams(outputs: list) -> list:
@@ -91,39 +210,74 @@ def _select(names: list[str]) -> list[Pair]:
     if not names:
         return pairs
     by_name = {p.name: p for p in pairs}
-    missing = [n for n in names if n.removesuffix(".py").removesuffix(".ipynb") not in by_name]
+    wanted = [lesson_name(n) for n in names]
+    missing = [n for n, name in zip(names, wanted, strict=True) if name not in by_name]
     if missing:
         sys.exit(f"No lesson named {missing}. Lessons: {', '.join(by_name)}")
-    return [by_name[n.removesuffix(".py").removesuffix(".ipynb")] for n in names]
+    return [by_name[name] for name in wanted]
+
+
+def lesson_name(argument: str) -> str:
+    """A lesson's name from a name or a path to its .py or .ipynb:
+    `04_backprop_by_hand`, `notebooks/04_backprop_by_hand.py`, an absolute path."""
+    path = Path(argument)
+    if path.suffix in {".py", ".ipynb"}:
+        path = path.with_suffix("")
+    for base in (Path.cwd(), ROOT, NOTEBOOKS):  # a path from here, or from the course folder
+        try:
+            return str((base / path).resolve().relative_to(NOTEBOOKS.resolve()))
+        except ValueError:
+            continue
+    return str(path)
+
+
+def ask(question: str) -> bool:
+    try:
+        answer = input(question)
+    except (EOFError, RuntimeError, OSError):  # stdin at its end, closed or gone: no one to ask
+        answer = ""
+    except KeyboardInterrupt:  # Ctrl+C at the question: a no
+        print()
+        answer = ""
+    return answer.strip().lower() in {"y", "yes"}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="course.py refresh", description=__doc__.split("\n")[0])
-    parser.add_argument("lessons", nargs="*", help="names like 01_tensors (default: all)")
+    parser.add_argument("lessons", nargs="*",
+                        help="names like 01_tensors, or paths to their .py/.ipynb (default: all)")
     parser.add_argument("--yes", action="store_true", help="do not ask before overwriting")
     args = parser.parse_args(argv)
     pairs = _select(args.lessons)
-    if not args.yes:
-        names = ", ".join(p.name for p in pairs)
-        try:
-            answer = input(f"Overwrite the outputs of {len(pairs)} notebook(s) ({names})? [y/N] ")
-        except EOFError:  # no one to ask (CI, a pipe): the answer is no
-            answer = ""
-        if answer.strip().lower() not in {"y", "yes"}:
-            print("Nothing changed.")
-            return 1
-    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    failures = 0
-    for pair in pairs:
-        try:
-            seconds = refresh(pair)
-        except Exception as exc:  # report and go on with the other lessons
-            failures += 1
-            print(f"FAILED  {pair.name}: {type(exc).__name__}: {str(exc)[-2000:]}")
-            continue
-        leftover = sync_problems(pair)
-        print(f"ok      {pair.name} ({seconds:.1f} s){' OUT OF SYNC' if leftover else ''}")
-    print(f"Refreshed {len(pairs) - failures} of {len(pairs)} notebook(s) in {NOTEBOOKS}.")
+    names = ", ".join(p.name for p in pairs)
+    if not args.yes and not ask(
+        f"Overwrite the outputs of {len(pairs)} notebook(s) ({names})? [y/N] "
+    ):
+        print("Nothing changed.")
+        return 1
+    done = failures = 0
+    try:
+        for pair in pairs:
+            try:
+                seconds, drifted = refresh(pair)
+            except Exception as exc:  # report in one line and go on with the other lessons
+                failures += 1
+                reason = exc if isinstance(exc, RefreshFailed) else f"{type(exc).__name__}: {exc}"
+                print(f"FAILED  {pair.name}: {_one_line(reason)}; its notebook is unchanged.",
+                      flush=True)
+                continue
+            done += 1
+            leftover = " OUT OF SYNC" if sync_problems(pair) else ""
+            print(f"ok      {pair.name} ({seconds:.1f} s){leftover}", flush=True)
+            if drifted:
+                print(f"DRIFT   {pair.name}: {drifted}", flush=True)
+    except KeyboardInterrupt:
+        print(f"\nInterrupted: {done} of {len(pairs)} notebook(s) refreshed; "
+              "the others are unchanged.", flush=True)
+        # Leave at once, without waiting for the kernel client's thread: the kernel
+        # notices that its parent is gone and ends itself within a second.
+        os._exit(130)
+    print(f"Refreshed {done} of {len(pairs)} notebook(s) in {NOTEBOOKS}.")
     return 1 if failures else 0
 
 

@@ -1,12 +1,12 @@
 """Make a course folder in a temporary place, for tests that must not write the real one.
 
-`copy_course` copies this course's tree (no .git, no .venv, no my-work) and can
-link the course environment in, so `course.py` in the copy starts at once.
+`copy_course` copies this course's tree (no .git, no .venv, no my-work). Run
+`course.py` there with COURSEKIT_PYTHON set to this environment's Python, so it
+starts at once and never installs into (or repoints) the real .venv.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -15,10 +15,8 @@ SKIP = shutil.ignore_patterns(".git", ".venv", "my-work", "test-artifacts", "__p
                               ".ipynb_checkpoints", ".pytest_cache", ".ruff_cache", "*.egg-info")
 
 
-def copy_course(destination: Path, link_venv: bool = False) -> Path:
+def copy_course(destination: Path) -> Path:
     shutil.copytree(ROOT, destination, ignore=SKIP)
-    if link_venv:
-        os.symlink(ROOT / ".venv", destination / ".venv")
     return destination
 
 

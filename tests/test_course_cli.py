@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -11,6 +12,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import nbformat
+import pytest
 from course_copy import copy_course
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,14 +53,14 @@ def test_refresh_rejects_unknown_lessons():
 
 
 def test_lab_opens_my_work_on_localhost_with_a_token_once_per_folder(tmp_path):
-    """In a copy of the course (its environment linked in): `course.py lab` creates
+    """In a copy of the course (run with this environment): `course.py lab` creates
     my-work/ and serves it; a second `course.py lab` points to the first instead
     of starting; a stale server-info file of a dead server blocks nothing."""
-    copy = copy_course(tmp_path / "course", link_venv=True)
+    copy = copy_course(tmp_path / "course")
     runtime = tmp_path / "runtime"
     runtime.mkdir()
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
-               JUPYTER_RUNTIME_DIR=str(runtime))
+               JUPYTER_RUNTIME_DIR=str(runtime), COURSEKIT_PYTHON=sys.executable)
     # A leftover from a server that is gone: its port answers nothing.
     stale = {"pid": os.getpid(), "url": f"http://127.0.0.1:{free_port()}/", "token": "old",
              "root_dir": str(copy / "my-work")}
@@ -107,3 +110,111 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize("command", [["course.py", "refresh"], ["-m", "course_tools.refresh"]])
+def test_refresh_with_stdin_closed_means_no(command):
+    notebook = ROOT / "notebooks" / "00_setup_check.ipynb"
+    before = notebook.read_bytes()
+    result = subprocess.run(["sh", "-c", 'exec "$0" "$@" <&-',  # stdin closed, not empty
+                             sys.executable, *command, "00_setup_check"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1, result.stderr
+    assert "Nothing changed." in result.stdout
+    assert "Traceback" not in result.stderr
+    assert notebook.read_bytes() == before
+
+
+def test_refresh_takes_paths_to_lessons_and_solutions():
+    result = course("refresh", "notebooks/04_backprop_by_hand.py",
+                    "notebooks/solutions/04_backprop_by_hand_solutions.ipynb", stdin="n\n")
+    assert result.returncode == 1, result.stderr
+    assert ("Overwrite the outputs of 2 notebook(s) "
+            "(04_backprop_by_hand, solutions/04_backprop_by_hand_solutions)?") in result.stdout
+
+
+def children(pid):
+    """Processes whose parent is `pid` (Linux /proc)."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines()
+                          if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            found.append(int(status.parent.name))
+    return found
+
+
+def alive(pid):
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def descendants(pid):
+    found = children(pid)
+    return found + [grandchild for child in found for grandchild in descendants(child)]
+
+
+def is_kernel(pid):
+    try:
+        return b"ipykernel_launcher" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def refresh_until_its_kernel_runs(course):
+    """Start `course.py refresh 00_setup_check --yes` in the course folder `course`;
+    once its kernel runs (so the notebook is not written yet), return it and every
+    process it started."""
+    process = subprocess.Popen([sys.executable, str(course / "course.py"), "refresh",
+                                "00_setup_check", "--yes"], cwd=course, text=True,
+                               env=dict(os.environ, COURSEKIT_PYTHON=sys.executable),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        started = descendants(process.pid)
+        if any(is_kernel(pid) for pid in started):
+            return process, started
+        time.sleep(0.02)
+    process.kill()
+    raise AssertionError(f"no kernel started: {process.communicate()}")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGKILL"])
+def test_stopping_a_refresh_leaves_the_notebook_whole_and_nothing_running(
+        signal_name, tmp_path):
+    course = copy_course(tmp_path / "course")  # a refresh that is not stopped in time
+    notebook = course / "notebooks" / "00_setup_check.ipynb"  # must not write the real one
+    before = notebook.read_bytes(), notebook.stat().st_mtime_ns
+    process, started = refresh_until_its_kernel_runs(course)
+    os.kill(process.pid, getattr(signal, signal_name))  # what Ctrl+C or `kill -9` does
+    stdout, stderr = process.communicate(timeout=60)
+    if signal_name == "SIGINT":
+        assert process.returncode == 130, stderr
+        assert stdout.strip().splitlines()[-1] == (
+            "Interrupted: 0 of 1 notebook(s) refreshed; the others are unchanged.")
+        assert "Traceback" not in stderr
+    else:
+        assert process.returncode == -signal.SIGKILL
+    deadline = time.monotonic() + 15  # a kernel polls for its parent about once a second
+    while any(map(alive, started)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(map(alive, started)), "a process of the refresh outlived course.py"
+    assert (notebook.read_bytes(), notebook.stat().st_mtime_ns) == before
+    assert nbformat.read(notebook, as_version=4).cells
+
+
+def test_a_wrong_course_python_is_one_line():
+    result = subprocess.run([sys.executable, str(ROOT / "course.py"), "check"], cwd=ROOT,
+                            env=dict(os.environ, COURSEKIT_PYTHON="/no/such/python"),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "COURSEKIT_PYTHON=/no/such/python is not a Python executable: set it to the python "
+        "of an environment made from environment.yml, or unset it.")

@@ -34,7 +34,7 @@ def test_variable_wins_over_cuda(monkeypatch):
     assert reason == "set by COURSEKIT_DEVICE=cpu"
 
 
-@pytest.mark.parametrize("name", ["nonsense", "cuda:x", "cpu:0", "gpu"])
+@pytest.mark.parametrize("name", ["nonsense", "cuda:x", "cpu:1", "gpu", "cpu cpu", "cp u"])
 def test_unknown_names_list_the_valid_choices(monkeypatch, name):
     monkeypatch.setenv("COURSEKIT_DEVICE", name)
     with pytest.raises(DeviceError) as info:
@@ -43,6 +43,30 @@ def test_unknown_names_list_the_valid_choices(monkeypatch, name):
     assert f"COURSEKIT_DEVICE={name}" in message
     assert "Valid choices here: " in message and "cpu" in message
     assert "\n" not in message
+
+
+@pytest.mark.parametrize("name", ["cpu\n", " cpu ", "CPU", "cpu:0", "cpu:0\n", "\tcpu:0"])
+def test_cpu_spellings_torch_accepts_give_the_cpu(monkeypatch, name):
+    monkeypatch.delenv("COURSEKIT_DEVICE", raising=False)
+    device, reason = choose_device(name)
+    assert device == torch.device("cpu")  # what CPU tensors report, so `t.device == device`
+    assert torch.zeros(1, device=device).device == device
+    assert "\n" not in reason
+    monkeypatch.setenv("COURSEKIT_DEVICE", name)
+    assert choose_device()[0] == torch.device("cpu")
+
+
+@pytest.mark.parametrize("name", ["cpu\ncuda", "cpu:00x", "cuda:0:1", "cpu:-1", "mps:1"])
+def test_malformed_names_raise_one_line_device_errors(name):
+    with pytest.raises(DeviceError) as info:
+        choose_device(name)
+    assert "\n" not in str(info.value) and "Valid choices here: " in str(info.value)
+
+
+def test_setup_accepts_a_device_with_a_newline(capsys, monkeypatch):
+    monkeypatch.delenv("COURSEKIT_DEVICE", raising=False)
+    assert coursekit.setup(device="cpu\n") == torch.device("cpu")
+    assert len(capsys.readouterr().out.splitlines()) == 1
 
 
 def test_unavailable_cuda_is_explained(monkeypatch):

@@ -5,7 +5,14 @@ Each lesson starts with `device = coursekit.setup()`.
 
 from __future__ import annotations
 
-import numpy as np
+import os
+
+# A thread count set but empty counts as unset. libgomp reads it when torch
+# loads: empty, it prints "Invalid value" into the lesson and runs it far slower.
+if "OMP_NUM_THREADS" in os.environ and not os.environ["OMP_NUM_THREADS"].strip():
+    del os.environ["OMP_NUM_THREADS"]
+
+import numpy as np  # noqa: E402 (after the thread setting above)
 import torch
 
 from .device import DeviceError, choose_device

@@ -8,7 +8,7 @@ import re
 import torch
 
 ENV_VAR = "COURSEKIT_DEVICE"
-_SYNTAX = re.compile(r"^(cpu|mps|cuda)(?::(\d+))?$")
+_SYNTAX = re.compile(r"(cpu|mps|cuda)(?::(\d+))?")
 
 
 class DeviceError(ValueError):
@@ -37,6 +37,7 @@ def choose_device(requested: str | None = None) -> tuple[torch.device, str]:
         source = f"{ENV_VAR}={requested}"
     else:
         source = f"asked for {requested!r}"
+        requested = str(requested).strip()  # "cpu\n" (from a file, a prompt) is "cpu"
     if requested:
         return _with_index(_checked(requested.lower(), source)), f"set by {source}"
     if torch.cuda.is_available():
@@ -53,10 +54,15 @@ def _with_index(device: torch.device) -> torch.device:
 
 
 def _checked(name: str, source: str) -> torch.device:
-    match = _SYNTAX.match(name)
-    if match is None or match.group(1) != "cuda" and match.group(2) is not None:
+    match = _SYNTAX.fullmatch(name)
+    if match is None:
         raise DeviceError(f"{source} is not a device name. Valid choices here: {_listing()}.")
     kind, index = match.group(1), match.group(2)
+    if kind != "cuda" and index not in (None, "0"):
+        raise DeviceError(f"{source}: the {kind} device has only index 0. "
+                          f"Valid choices here: {_listing()}.")
+    if kind == "cpu":
+        return torch.device("cpu")  # cpu:0 is the CPU, and tensors say `cpu`
     if kind == "cuda":
         if not torch.cuda.is_available():
             raise DeviceError(
