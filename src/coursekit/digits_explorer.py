@@ -337,7 +337,8 @@ class DigitsExplorer(BrowserExplorer):
         b, chosen = self.runs.index(batch_size, lr)
         figure = Figure(figsize=(10.0, 4.4), layout="constrained")
         axes = dict(zip(("train", "val"), figure.subplots(1, 2, sharey=True), strict=True))
-        figure.suptitle("\n".join(textwrap.wrap(self.verdict, 125)), fontsize=9.5)
+        setting, _, words = self.verdict.partition(": ")  # the setting, then the verdict
+        figure.suptitle("\n".join([f"{setting}:", *textwrap.wrap(words, 125)]), fontsize=9.5)
         for name, curves in (("train", self.runs.train_loss[b]), ("val", self.runs.val_loss[b])):
             ax = axes[name]
             others = [i for i in range(len(curves)) if i != chosen]
