@@ -542,11 +542,13 @@ for batch_size, lr in [(5, 0.1), (100, 0.1), (100, 1.0), (20, 1.0), (10, 1.0), (
 # %% [markdown]
 # ## Exercises
 #
-# Fill in each template, run it, then run the check below it. Stuck? `hint(n)`
-# prints a hint for exercise n. Solutions are in
+# Fill in each template (replace its `raise TODO` or `...` with your
+# answer), run it, then run the check below it. Stuck? `hint(n)` prints a hint
+# for exercise n. Solutions are in
 # `notebooks/solutions/07_training_for_real_solutions.ipynb`.
 
 # %%
+from coursekit.exercises import TODO
 from coursekit.exercises.training import exercises
 
 check, hint = exercises.check, exercises.hint
@@ -559,7 +561,7 @@ check, hint = exercises.check, exercises.hint
 
 # %%
 def run_epoch(model, loader, optimizer, loss_fn):
-    ...
+    raise TODO  # replace with your code
 
 
 # %%
@@ -573,7 +575,7 @@ check(1, run_epoch)
 
 # %%
 def measure(model, loader, loss_fn):
-    ...
+    raise TODO  # replace with your code
 
 
 # %%
