@@ -6,7 +6,10 @@ headless Chromium, runs each explorer lesson (Run All), then measures:
 - latency: a key press on the slider's thumb (one step) until the new picture is
   drawn and the next frame is painted, timed inside the page; median and p90;
 - drag: the thumb dragged steadily for a few seconds (a mouse move every ~8 ms);
-  distinct new pictures per second, against the page's animation frames per second.
+  distinct new pictures per second, against the slider's value changes per second
+  (lesson 07's sliders snap to its grid of precomputed runs, so its value changes
+  only when the pointer crosses a grid position) and the page's animation frames
+  per second.
 
 Everything is measured twice: direct, and with 100 ms added to every message
 each way between browser and server (a small TCP proxy on loopback holds each
@@ -20,6 +23,7 @@ the kernel), the same measurements run on that commit's lessons and coursekit
 in the same run, for comparison.
 
     python benchmarks/bench_browser.py [--changes 20] [--drag-seconds 3] [--baseline REV|none]
+                                       [--lessons 04 07]
 """
 
 from __future__ import annotations
@@ -41,7 +45,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 import browser_harness as bh  # noqa: E402
 
-# The last commit whose explorers rendered matplotlib PNGs in the kernel.
+# The last commit whose explorers rendered matplotlib PNGs in the kernel (lessons 00, 04,
+# 05; lesson 07's explorer did until commit 1418511).
 SERVER_SIDE_REV = "d5aaf7e"
 ADDED_LATENCY = 0.100  # seconds, each way
 
@@ -82,12 +87,13 @@ ARM_JS = """([picture, handle]) => {
     }
 }"""
 
-# Drag: count, per animation frame, whether a new picture is on screen.
-COUNT_JS = """picture => {
+# Drag: count, per animation frame, whether a new picture is on screen, and whether
+# the slider's value moved (a slider that snaps to a grid moves less often than the pointer).
+COUNT_JS = """([picture, handle]) => {
     const key = () => picture.tagName === 'CANVAS' ? picture.dataset.frames
                       : (picture.complete ? picture.src : null);
-    const state = window.__count = {frames: 0, changes: 0, drawMs: [], running: true};
-    let last = key();
+    const state = window.__count = {frames: 0, changes: 0, moves: 0, drawMs: [], running: true};
+    let last = key(), lastValue = handle.getAttribute('aria-valuenow');
     const tick = () => {
         state.frames += 1;
         const now = key();
@@ -95,6 +101,11 @@ COUNT_JS = """picture => {
             state.changes += 1;
             last = now;
             if (picture.dataset.drawMs) state.drawMs.push(Number(picture.dataset.drawMs));
+        }
+        const value = handle.getAttribute('aria-valuenow');
+        if (value !== lastValue) {
+            state.moves += 1;
+            lastValue = value;
         }
         if (state.running) requestAnimationFrame(tick);
     };
@@ -236,11 +247,11 @@ def latencies(page, box, handle, changes: int) -> list[float]:
     return times
 
 
-def drag(page, box, handle, seconds: float) -> tuple[float, float, float | None]:
+def drag(page, box, handle, seconds: float) -> tuple[float, float, float, float | None]:
     """Drag the thumb steadily back and forth.
 
-    Returns (new pictures/s, animation frames/s, median ms a browser-drawn frame
-    took to draw, or None for a kernel-drawn picture).
+    Returns (new pictures/s, slider value changes/s, animation frames/s, median
+    ms a browser-drawn frame took to draw, or None for a kernel-drawn picture).
 
     The mouse button goes down for real; then the page itself moves the pointer
     by 2 px every animation frame (as a hand on a 60 Hz mouse does), so the
@@ -256,7 +267,7 @@ def drag(page, box, handle, seconds: float) -> tuple[float, float, float | None]
         track["x"] + track["width"] - 10)
     page.mouse.move(x0, y)
     page.mouse.down()
-    page.evaluate(COUNT_JS, picture)
+    page.evaluate(COUNT_JS, [picture, handle.element_handle()])
     page.evaluate(SWEEP_JS, {"x0": x0, "x1": x1, "y": y, "ms": seconds * 1000})
     page.wait_for_function("() => window.__sweep.done", timeout=seconds * 1000 + 60_000)
     page.mouse.up()
@@ -264,12 +275,15 @@ def drag(page, box, handle, seconds: float) -> tuple[float, float, float | None]
     time.sleep(1.0)
     count = page.evaluate("() => { window.__count.running = false; return window.__count; }")
     draw_ms = statistics.median(count["drawMs"]) if count["drawMs"] else None
-    return count["changes"] / seconds, count["frames"] / (seconds + 1.0), draw_ms
+    return (count["changes"] / seconds, count["moves"] / seconds,
+            count["frames"] / (seconds + 1.0), draw_ms)
 
 
 def measure_lab(browser, lab, proxy, label: str, args, present: set[str]) -> None:
     served = ProxiedLab(lab, proxy)
     for lesson, description in EXPLORERS:
+        if args.lessons and not lesson.startswith(tuple(args.lessons)):
+            continue
         if lesson not in present:
             print(f"  {label:11} {lesson:20} not present, skipped")
             continue
@@ -286,14 +300,15 @@ def measure_lab(browser, lab, proxy, label: str, args, present: set[str]) -> Non
         for delay in (0.0, ADDED_LATENCY):
             proxy.delay = delay
             times = latencies(page, box, handle, args.changes)
-            pictures, frames, draw_ms = drag(page, box, handle, args.drag_seconds)
+            pictures, moves, frames, draw_ms = drag(page, box, handle, args.drag_seconds)
             q = statistics.quantiles(times, n=10)
             where = "direct" if not delay else f"+{delay * 1000:.0f} ms"
             median = statistics.median(times)
             drawing = f", drawing {draw_ms:.1f} ms each" if draw_ms is not None else ""
             print(f"  {label:11} {lesson:20} {where:9} latency median {median:6.1f} ms, "
-                  f"p90 {q[-1]:6.1f} ms | drag {pictures:5.1f} new pictures/s "
-                  f"({frames:4.1f} frames/s{drawing}) | Run All {ran:.0f} s", flush=True)
+                  f"p90 {q[-1]:6.1f} ms | drag {pictures:5.1f} new pictures/s for "
+                  f"{moves:5.1f} slider moves/s ({frames:4.1f} frames/s{drawing}) "
+                  f"| Run All {ran:.0f} s", flush=True)
         context.close()
         lab.shutdown_kernels(f"{lesson}.ipynb")
 
@@ -304,6 +319,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--drag-seconds", type=float, default=3.0)
     parser.add_argument("--baseline", default=SERVER_SIDE_REV,
                         help="commit to compare with (server-side PNG explorers), or 'none'")
+    parser.add_argument("--lessons", nargs="*", default=[],
+                        help="only these lessons (number prefixes such as 04 07); default: all")
     args, _ = parser.parse_known_args(argv)  # `course.py bench` passes its extras to all
 
     executable = bh.find_chromium()

@@ -476,7 +476,8 @@ print(f"validation accuracy: {math.floor(100 * accuracy_kept)} % at epoch {kept}
 # order) with plain SGD, for 40 epochs, at every batch size from 5 to all 100
 # and every learning rate from 0.01 to 10 in half-decade steps: 35 runs, once,
 # up front. It computes in float64 on the CPU, so every machine finds the same
-# runs; the sliders then only pick a run to draw. First, a check that it
+# runs. All 35 runs go to your browser once, which draws the one the sliders
+# point at: moving a slider needs no Python at all. First, a check that it
 # trains what our own loop trains (the first 5 epochs of one setting):
 
 # %%
@@ -496,7 +497,8 @@ print(f"batch 10, lr 0.1: validation losses agree with our loop to 1e-4: {gap < 
 # run is blue; the grey curves are the other learning rates at the same batch
 # size. The verdict uses the course's words on the training loss:
 #
-# - *converges*: within 1 % of the way from the start to zero;
+# - *converges*: the training loss ends at most a millionth of where it
+#   started (the best possible is 0; the rule is printed below the explorer);
 # - *too slow*: still further than that after 40 epochs;
 # - *diverges at epoch k*: the loss rose above where it started (some runs then
 #   sink back and stay stuck near the loss of guessing, every hidden unit
@@ -506,6 +508,8 @@ print(f"batch 10, lr 0.1: validation losses agree with our loop to 1e-4: {gap < 
 #   falling. The green dot marks the epoch early stopping would keep.
 #
 # A loss that leaves the chart (above 10, or `inf`/`nan`) ends in a red ✗.
+# Only the grid's settings were trained, so both sliders jump from one grid
+# position to the next (a learning rate typed in between moves to the nearest).
 # (On GitHub you see a still picture of the opening state: batch 10, learning
 # rate 0.1.)
 
@@ -528,17 +532,23 @@ explorer
 # The same verdicts for a few settings, printed for readers of the static page:
 
 # %%
+from coursekit.verdict import CLOSE_TO_ZERO
+
+print(f"converges: the training loss ends at most {CLOSE_TO_ZERO:g} × its starting loss")
 for batch_size, lr in [(5, 0.1), (100, 0.1), (100, 1.0), (20, 1.0), (10, 1.0), (5, 10.0)]:
     b, lr_index = runs.index(batch_size, lr)
     print(f"batch {batch_size:3}, lr {lr:<4g}: {describe(runs, b, lr_index)}")
 
+# %% [markdown]
 # ## Exercises
 #
-# Fill in each template, run it, then run the check below it. Stuck? `hint(n)`
-# prints a hint for exercise n. Solutions are in
+# Fill in each template (replace its `raise TODO` or `...` with your
+# answer), run it, then run the check below it. Stuck? `hint(n)` prints a hint
+# for exercise n. Solutions are in
 # `notebooks/solutions/07_training_for_real_solutions.ipynb`.
 
 # %%
+from coursekit.exercises import TODO
 from coursekit.exercises.training import exercises
 
 check, hint = exercises.check, exercises.hint
@@ -551,7 +561,7 @@ check, hint = exercises.check, exercises.hint
 
 # %%
 def run_epoch(model, loader, optimizer, loss_fn):
-    ...
+    raise TODO  # replace with your code
 
 
 # %%
@@ -565,7 +575,7 @@ check(1, run_epoch)
 
 # %%
 def measure(model, loader, loss_fn):
-    ...
+    raise TODO  # replace with your code
 
 
 # %%

@@ -317,38 +317,9 @@ def type_into_readout(page, control, value) -> None:
     page.keyboard.press("Enter")
 
 
-def set_slider(page, box, control, value, timeout: float = 60_000) -> bool:
-    """Type `value` into a slider's readout; if that changed it, wait for the new plot.
-
-    Returns whether the value changed (typing the current value changes nothing,
-    and the explorer rightly draws nothing new).
-    """
-    readout = control.locator(".widget-readout")
-    before_src, before_text = image_src(box), readout.inner_text()
-    type_into_readout(page, control, value)
-    if readout.inner_text() == before_text:
-        return False
-    wait_image_changed(page, box, before_src, timeout)
-    return True
-
-
 def explorer(page, control):
     """The explorer box (widget output) that holds a given control."""
     return page.locator(WIDGET_OUTPUT).filter(has=control)
-
-
-def image_src(box) -> str:
-    return box.locator("img.widget-image").first.get_attribute("src") or ""
-
-
-def wait_image_changed(page, box, old_src: str, timeout: float = 30_000) -> str:
-    """Wait until the explorer's <img> shows a new, loaded picture; return its src."""
-    handle = box.locator("img.widget-image").first.element_handle()
-    page.wait_for_function(
-        "([img, old]) => img.src !== old && img.complete && img.naturalWidth > 0",
-        arg=[handle, old_src], timeout=timeout,
-    )
-    return image_src(box)
 
 
 # --- explorers drawn in the browser (coursekit.browser_explorer) ----------------------

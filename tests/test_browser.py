@@ -13,6 +13,7 @@ Without it the tests skip, except on CI (CI set), where they fail instead.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from importlib.metadata import version
@@ -306,12 +307,36 @@ def test_lesson_05_switching_optimizers_changes_plot_and_verdict(lessons):
     expect(verdict).to_have_text(first)
 
 
-def status_of(box):
-    """Lesson 07's verdict line (the HTML widget right below its controls)."""
-    return box.locator(".widget-html").last
+@functools.cache
+def digits_runs():
+    from coursekit.digits_explorer import compute_runs
+
+    return compute_runs()
 
 
-def test_lesson_07_small_batches_make_a_large_learning_rate_diverge(lessons):
+def digits_verdict(batch_size: int, lr: float) -> str:
+    from coursekit.digits_explorer import DigitsExplorer
+
+    return DigitsExplorer(digits_runs(), batch_size=batch_size, lr=lr).verdict
+
+
+def move_batch_size(control, batch_size: int) -> None:
+    """Arrow keys on the batch-size thumb (its readout is not editable) to `batch_size`."""
+    from coursekit.digits_explorer import BATCH_SIZES
+
+    handle = control.locator(".noUi-handle")
+    steps = BATCH_SIZES.index(batch_size) - round(float(handle.get_attribute("aria-valuenow")))
+    for _ in range(abs(steps)):
+        handle.press("ArrowRight" if steps > 0 else "ArrowLeft")
+
+
+# (batch size, learning rate): the opening state, diverging and stuck, diverging with small
+# batches, overfitting, too slow at both ends of the grid, and a typed value between grid points.
+DIGITS_SETTINGS = [(10, 0.1), (10, 1.0), (5, 10.0), (20, 1.0), (100, 0.01), (100, 10.0),
+                   (5, 0.01), (50, 0.3)]
+
+
+def test_lesson_07_browser_verdicts_are_pythons(lessons):
     lesson_present(DIGITS_EXPLORER)
     page = lessons(DIGITS_EXPLORER)
     learning_rate = bh.slider(page, "learning rate")
@@ -319,23 +344,42 @@ def test_lesson_07_small_batches_make_a_large_learning_rate_diverge(lessons):
     box = bh.explorer(page, learning_rate)
     expect(box).to_have_count(1)
     expect(box.locator(".widget-slider")).to_have_count(2)
-    status = status_of(box)
-    expect(status).to_contain_text(re.compile(r"^batch size 10, learning rate 0\.1 "))
+    verdict = box.locator(bh.VERDICT)
+    expect(verdict).to_have_count(1)  # the verdict appears once
+    seen = []
+    for size, lr in DIGITS_SETTINGS:
+        move_batch_size(batch_size, size)
+        bh.type_into_readout(page, learning_rate, f"{lr:g}")
+        expected = digits_verdict(size, lr)
+        expect(verdict).to_have_text(expected, timeout=TIMEOUT)
+        seen.append(expected)
+        box.screenshot(path=bh.ARTIFACTS / f"browser-07-{size}-{lr:g}.png")
+    text = "\n".join(seen)
+    for words in ("diverges", "then stays stuck", "overfits", "too slow"):
+        assert words in text, f"no {words!r} among the settings"
+    # The slider snaps to the grid: a typed 0.3 is the grid's 0.316, as Python's set says.
+    expect(learning_rate.locator(".widget-readout")).to_have_text("0.316")
+    assert "learning rate 0.316 " in seen[-1]
 
-    # lr 1 with minibatches of 10: the noisy steps blow the training up.
-    bh.set_slider(page, box, learning_rate, 1)
-    expect(status).to_contain_text(
-        re.compile(r"^batch size 10, learning rate 1 \(.*\): training: diverges"), timeout=TIMEOUT)
-    box.screenshot(path=bh.ARTIFACTS / "browser-07-diverges.png")
 
-    # One notch right on the batch-size slider (arrow key on its handle): 20 survives.
-    before = bh.image_src(box)
-    batch_size.locator(".noUi-handle").press("ArrowRight")
-    bh.wait_image_changed(page, box, before, timeout=TIMEOUT)
-    expect(status).to_contain_text(
-        re.compile(r"^batch size 20, learning rate 1 \(.*\): training: converges.*overfits"),
-        timeout=TIMEOUT)
-    box.screenshot(path=bh.ARTIFACTS / "browser-07-overfits.png")
+def test_lesson_07_picture_follows_a_dragged_thumb(lessons):
+    lesson_present(DIGITS_EXPLORER)
+    page = lessons(DIGITS_EXPLORER)
+    learning_rate = bh.slider(page, "learning rate")
+    box = bh.explorer(page, learning_rate)
+    move_batch_size(bh.slider(page, "batch size"), 10)
+    bh.type_into_readout(page, learning_rate, 0.01)
+    expect(box.locator(bh.VERDICT)).to_have_text(digits_verdict(10, 0.01), timeout=TIMEOUT)
+    frames, picture = bh.frames(box), bh.canvas_digest(box)
+    # Seven grid positions on the track: a long drag crosses several, each one redrawn.
+    bh.drag_thumb(page, learning_rate, dx=250, steps=40)
+    shown = float(learning_rate.locator(".widget-readout").inner_text())
+    assert shown > 0.1, shown
+    assert bh.frames(box) - frames >= 3, "the picture did not follow the thumb"
+    assert bh.canvas_digest(box) != picture
+    expect(box.locator(bh.VERDICT)).to_have_text(digits_verdict(10, shown))
+    box.screenshot(path=bh.ARTIFACTS / "browser-07-after-drag.png")
+
 
 # (optimizer, learning rate): SGD below its edge (a typed value no step holds), SGD
 # exactly at it, momentum far from the best, RMSprop where it is chaotic (only

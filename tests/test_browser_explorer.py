@@ -69,7 +69,7 @@ def test_clean_keeps_what_was_typed():
 
 
 def test_every_view_module_has_its_shared_part():
-    for name in ("wave", "lr", "optim"):
+    for name in ("wave", "lr", "optim", "digits"):
         module = esm(name)
         assert module.startswith((JS / "common.js").read_text()[:200])
         assert module.rstrip().endswith("export default { render };")
@@ -122,3 +122,29 @@ def test_lesson_05_javascript_gives_pythons_verdicts_bit_for_bit():
     """)
     # RMSprop at large learning rates is chaotic: only identical arithmetic agrees there.
     assert got == expected
+
+
+@needs_node
+def test_lesson_07_javascript_picks_and_cuts_runs_as_python_does():
+    from coursekit.digits_explorer import LEARNING_RATES, Runs, _plottable
+
+    # The view looks the verdict line up by grid position: it must pick Python's position.
+    lrs = [clean(lr) for lr in np.geomspace(LEARNING_RATES[0], LEARNING_RATES[-1], 61)]
+    runs = Runs((10,), LEARNING_RATES, np.zeros((1, 7, 2)), np.zeros((1, 7, 2)),
+                np.zeros((1, 7, 2)))
+    expected_index = [runs.index(10, lr)[1] for lr in lrs]
+    # Curves that leave the chart every way: above the ceiling, inf, NaN, at once, never.
+    curves = [[2.3, 1.0, 0.5], [2.3, 50.0, 0.5], [2.3, np.inf, np.inf], [2.3, 1.0, np.nan],
+              [np.nan, np.nan, np.nan], [2.3, 10.0, 10.5]]
+    expected_cut = []
+    for curve in curves:
+        epochs, values, mark = _plottable(curve)
+        expected_cut.append([epochs.tolist(), values.tolist(), list(mark) if mark else None])
+    as_json = [[v if np.isfinite(v) else None for v in curve] for curve in curves]
+    got = run_node("digits", f"""
+        const cuts = {json.dumps(as_json)}.map((c) => {{ const p = plottable(c);
+          return [p.epochs, p.values, p.mark]; }});
+        console.log(JSON.stringify([{json.dumps(lrs)}.map((lr) =>
+          nearestIndex({json.dumps(list(LEARNING_RATES))}, lr)), cuts]));""")
+    assert got == [expected_index, expected_cut]
+    assert sorted(set(expected_index)) == list(range(len(LEARNING_RATES)))

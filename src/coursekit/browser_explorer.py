@@ -51,15 +51,23 @@ def slider_bounds(control: widgets.ValueWidget) -> tuple[float, float]:
     return control.min, control.max
 
 
+CHOICES = (widgets.ToggleButtons, widgets.Dropdown, widgets.SelectionSlider)
+
+
 def synced(control: widgets.ValueWidget) -> str:
     """The attribute that carries a control's value in the browser (a choice's is its index)."""
-    return "index" if isinstance(control, (widgets.ToggleButtons, widgets.Dropdown)) else "value"
+    return "index" if isinstance(control, CHOICES) else "value"
+
+
+def choice_values(control) -> list:
+    """A choice's values: its options, or the value of each (label, value) option."""
+    return [o[1] if isinstance(o, tuple) else o for o in control.options]
 
 
 class BrowserExplorer:
     """Base class: controls (name → ipywidgets control) + a canvas view with a trait per control.
 
-    A choice (ToggleButtons, Dropdown) reaches the view as its index.
+    A choice (ToggleButtons, Dropdown, SelectionSlider) reaches the view as its index.
     Subclasses implement `describe(**values)` (the verdict line, the same words
     the view shows) and `static_figure(**values)` (a matplotlib picture of that
     state, rendered only for the static fallback).
@@ -109,9 +117,9 @@ class BrowserExplorer:
     def check(self, name: str, value):
         """`value` converted for control `name`, or a ValueError that says what is valid."""
         control = self.controls[name]
-        if isinstance(control, (widgets.ToggleButtons, widgets.Dropdown)):
-            if value not in control.options:
-                choices = ", ".join(repr(option) for option in control.options)
+        if isinstance(control, CHOICES):
+            if value not in choice_values(control):
+                choices = ", ".join(repr(option) for option in choice_values(control))
                 raise ValueError(f"{name} must be one of {choices}; got {value!r}")
             return value
         whole = isinstance(control, widgets.IntSlider)

@@ -7,8 +7,10 @@ browser) without touching the numbers:
   the grid (batch sizes × learning rates) and returns a `Runs` of plain NumPy
   arrays: the training loss, validation loss and validation accuracy after
   every epoch. `describe()` turns one run into the course's verdict words.
-- `DigitsExplorer` only looks those arrays up and draws them: a redraw trains
-  nothing.
+- `DigitsExplorer` sends those arrays to the browser once, with the verdict
+  line of every grid position; the browser (coursekit/js/digits.js) picks the
+  run the sliders point at and draws it. A redraw trains nothing and needs no
+  kernel.
 
 The runs are the lesson's overfitting setting (the first 100 training digits,
 a 64 → 128 → 10 ReLU network, 500 validation digits) trained with minibatch
@@ -21,19 +23,20 @@ float64 on the CPU, so every machine finds the same runs and the same verdicts.
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass
 
+import anywidget
 import ipywidgets as widgets
 import numpy as np
 import torch
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+import traitlets
 from matplotlib.figure import Figure
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset, random_split
 
+from .browser_explorer import BrowserExplorer, esm
 from .data import load_digits
-from .explorer import Explorer
-from .optim_explorer import _Backdrop
 from .verdict import verdict
 
 N_VALIDATION = 500
@@ -226,7 +229,10 @@ def describe(runs: Runs, batch_index: int, lr_index: int) -> str:
 
 
 def _plottable(losses):
-    """(epochs, values, ✗ position or None): cut where the loss leaves the plot."""
+    """(epochs, values, ✗ position or None): cut where the loss leaves the plot.
+
+    coursekit/js/digits.js's `plottable` does the same in the browser.
+    """
     losses = np.asarray(losses, dtype=float)
     with np.errstate(invalid="ignore"):
         bad = ~np.isfinite(losses) | (losses > LOSS_CEILING)
@@ -237,99 +243,126 @@ def _plottable(losses):
     return epochs[: k + 1], np.append(losses[:k], LOSS_CEILING), (k, LOSS_CEILING)
 
 
-class DigitsExplorer(Explorer):
+def _json_curves(losses: np.ndarray) -> list:
+    """Nested lists for the browser; inf and NaN (which JSON cannot carry) become null."""
+    return [[[float(v) if math.isfinite(v) else None for v in run] for run in row]
+            for row in losses.tolist()]
+
+
+def explorer_line(runs: Runs, batch_index: int, lr_index: int) -> str:
+    """The explorer's verdict line: the setting, its number of steps, then `describe`."""
+    batch_size = runs.batch_sizes[batch_index]
+    steps = math.ceil(max(runs.batch_sizes) / batch_size)
+    return (f"batch size {batch_size}, learning rate {runs.learning_rates[lr_index]:.3g} "
+            f"({steps} step{'s' if steps > 1 else ''} per epoch, {steps * runs.epochs} in "
+            f"{runs.epochs} epochs): {describe(runs, batch_index, lr_index)}")
+
+
+class DigitsView(anywidget.AnyWidget):
+    """The canvas: every run and every verdict line once, then only the two slider values.
+
+    `batch_size` is the batch-size slider's *index* into `batch_sizes`; `lr` is
+    the learning-rate slider's value (the view takes the grid's nearest).
+    """
+
+    _esm = esm("digits")
+    batch_sizes = traitlets.List(traitlets.Int()).tag(sync=True)
+    learning_rates = traitlets.List(traitlets.Float()).tag(sync=True)
+    train_loss = traitlets.List().tag(sync=True)  # [batch][lr][epoch], null for inf/NaN
+    val_loss = traitlets.List().tag(sync=True)
+    verdicts = traitlets.List().tag(sync=True)  # [batch][lr]: explorer_line
+    n_train = traitlets.Int(N_TRAIN).tag(sync=True)
+    n_validation = traitlets.Int(N_VALIDATION).tag(sync=True)
+    batch_size = traitlets.Int(0).tag(sync=True)
+    lr = traitlets.Float(0.1).tag(sync=True)
+
+
+class DigitsExplorer(BrowserExplorer):
     """Choose a batch size and a learning rate; see the training and validation loss curves.
 
-    Every run is precomputed (`compute_runs`), so moving a slider only redraws.
-    As in lesson 05's explorer, everything that never changes (axes, labels,
-    legends) is rendered once into a backdrop; a redraw renders only the curves.
+    Every run is precomputed (`compute_runs`) and sent to the browser once with
+    its verdict line, so moving a slider only redraws there. Both sliders snap
+    to the grid: `set(lr=...)` takes any learning rate within the grid's range
+    and moves to the nearest one (on a log scale).
     """
 
     title = "Minibatch explorer"
-    size = (10.0, 3.8)  # inches
-    margins = {"left": 0.07, "right": 0.98, "bottom": 0.13, "top": 0.9, "wspace": 0.08}
 
-    def __init__(self, runs: Runs | None = None, batch_size: int = 10, lr: float = 0.1,
-                 dpi: int = 72):
+    def __init__(self, runs: Runs | None = None, batch_size: int = 10, lr: float = 0.1):
         self.runs = runs if runs is not None else compute_runs()
-        batch_index, lr_index = self.runs.index(batch_size, lr)
         rates = self.runs.learning_rates
         step = float(np.log10(rates[1] / rates[0])) if len(rates) > 1 else 1.0
         full = max(self.runs.batch_sizes)
+        common = {"continuous_update": True, "style": {"description_width": "90px"},
+                  "layout": widgets.Layout(width="520px")}
         controls = {
             "batch_size": widgets.SelectionSlider(
                 options=[(f"{b} (full batch)" if b == full else str(b), b)
                          for b in self.runs.batch_sizes],
-                value=self.runs.batch_sizes[batch_index], description="batch size",
-                continuous_update=True, style={"description_width": "initial"},
-                layout={"width": "520px"}),
+                value=self.runs.batch_sizes[0], description="batch size", **common),
+            # A stepped log slider: the grid's learning rates are its only positions.
             "lr": widgets.FloatLogSlider(
-                value=rates[lr_index], base=10, min=float(np.log10(rates[0])),
+                value=rates[0], base=10, min=float(np.log10(rates[0])),
                 max=float(np.log10(rates[-1])), step=step, description="learning rate",
-                readout_format=".3g", continuous_update=True,
-                style={"description_width": "initial"}, layout={"width": "520px"}),
+                readout_format=".3g", **common),
         }
-        super().__init__(controls, self._live_layer(self._background(dpi), dpi), dpi=dpi)
+        grid = [range(len(self.runs.batch_sizes)), range(len(rates))]
+        view = DigitsView(
+            batch_sizes=list(self.runs.batch_sizes), learning_rates=list(rates),
+            train_loss=_json_curves(self.runs.train_loss),
+            val_loss=_json_curves(self.runs.val_loss),
+            verdicts=[[explorer_line(self.runs, b, r) for r in grid[1]] for b in grid[0]])
+        super().__init__(controls, view)
+        self.set(batch_size=batch_size, lr=lr)
 
-    def _two_axes(self, dpi):
-        figure = Figure(figsize=self.size, dpi=dpi)
-        axes = dict(zip(("train", "val"), figure.subplots(1, 2), strict=True))
-        figure.subplots_adjust(**self.margins)
-        for ax in axes.values():
-            ax.set(yscale="log", xlim=(0, self.runs.epochs), ylim=(1e-3, LOSS_CEILING * 1.5))
-            ax.set_autoscale_on(False)
-        return figure, axes
+    def check(self, name: str, value):
+        """As the base class checks, then a learning rate moves to the grid's nearest."""
+        if name != "lr":
+            return super().check(name, value)
+        rates = self.runs.learning_rates
+        try:
+            value = super().check(name, value)
+        except ValueError as error:
+            grid = ", ".join(f"{r:.3g}" for r in rates)
+            raise ValueError(f"{error} (the grid: {grid}; a value in between moves to the "
+                             "nearest)") from None
+        return rates[self.runs.index(self.runs.batch_sizes[0], value)[1]]
 
-    def _background(self, dpi) -> np.ndarray:
-        figure, axes = self._two_axes(dpi)
-        axes["train"].set(xlabel="epoch", ylabel="mean cross-entropy (log scale)",
-                          title=f"training loss ({N_TRAIN} training digits)")
-        axes["val"].set(xlabel="epoch", title="validation loss (500 held-out digits)")
-        axes["val"].tick_params(labelleft=False)
-        axes["train"].plot([], [], color="0.7", label="other learning rates, same batch size")
-        axes["train"].plot([], [], color="tab:blue", linewidth=2.4, label="chosen")
-        axes["train"].plot([], [], "x", color="tab:red", markersize=9, markeredgewidth=2,
-                           label="left the chart (inf, nan or > 10)")
-        axes["train"].legend(loc="lower left", fontsize="small")
-        axes["val"].plot([], [], "o", color="tab:green", markersize=7,
-                         label="lowest validation loss")
-        axes["val"].legend(loc="lower left", fontsize="small")
-        canvas = FigureCanvasAgg(figure)
-        canvas.draw()
-        return np.asarray(canvas.buffer_rgba()).copy()
+    def describe(self, batch_size, lr) -> str:
+        return self.view.verdicts[self.runs.batch_sizes.index(batch_size)][
+            self.runs.index(batch_size, lr)[1]]
 
-    def _live_layer(self, background: np.ndarray, dpi) -> Figure:
-        figure, self.axes = self._two_axes(dpi)
-        figure.add_artist(_Backdrop(background))
-        FigureCanvasAgg(figure)  # keeps one renderer between redraws
-        self.others, self.chosen, self.marks = {}, {}, {}
-        for name, ax in self.axes.items():
-            ax.set_axis_off()  # ticks, labels and legends are in the backdrop
-            self.others[name] = [ax.plot([], [], color="0.7", linewidth=0.8)[0]
-                                 for _ in self.runs.learning_rates]
-            (self.chosen[name],) = ax.plot([], [], color="tab:blue", linewidth=2.4, zorder=3)
-            (self.marks[name],) = ax.plot([], [], "x", color="tab:red", markersize=9,
-                                          markeredgewidth=2, zorder=4)
-        (self.best_mark,) = self.axes["val"].plot([], [], "o", color="tab:green", markersize=7,
-                                                  zorder=5)
-        return figure
-
-    def draw(self, batch_size, lr):
+    def static_figure(self, batch_size, lr) -> Figure:
+        """The picture the browser draws, in matplotlib: what GitHub shows."""
         b, chosen = self.runs.index(batch_size, lr)
+        figure = Figure(figsize=(10.0, 4.4), layout="constrained")
+        axes = dict(zip(("train", "val"), figure.subplots(1, 2, sharey=True), strict=True))
+        setting, _, words = self.verdict.partition(": ")  # the setting, then the verdict
+        figure.suptitle("\n".join([f"{setting}:", *textwrap.wrap(words, 125)]), fontsize=9.5)
         for name, curves in (("train", self.runs.train_loss[b]), ("val", self.runs.val_loss[b])):
-            for line, curve in zip(self.others[name], curves, strict=True):
-                line.set_data(*_plottable(curve)[:2])
+            ax = axes[name]
+            others = [i for i in range(len(curves)) if i != chosen]
+            for i in others:  # the legend (training side only) names the first of each kind
+                ax.plot(*_plottable(curves[i])[:2], color="0.7", linewidth=0.8,
+                        label="other learning rates, same batch size"
+                        if name == "train" and i == others[0] else None)
             epochs, values, mark = _plottable(curves[chosen])
-            self.chosen[name].set_data(epochs, values)
-            self.marks[name].set_data(([mark[0]], [mark[1]]) if mark else ([], []))
+            ax.plot(epochs, values, color="tab:blue", linewidth=2.4,
+                    label="chosen" if name == "train" else None)
+            if mark is not None:
+                ax.plot(*mark, "x", color="tab:red", markersize=9, markeredgewidth=2,
+                        label="left the chart (inf, nan or > 10)" if name == "train" else None)
+            ax.set(yscale="log", xlim=(0, self.runs.epochs), ylim=(1e-3, LOSS_CEILING * 1.5),
+                   xlabel="epoch")
         val = self.runs.val_loss[b, chosen]
         if _plottable(val)[2] is None:
             best = int(np.argmin(val))
-            self.best_mark.set_data([best], [val[best]])
-        else:
-            self.best_mark.set_data([], [])
-        steps = math.ceil(max(self.runs.batch_sizes) / batch_size)
-        rate = self.runs.learning_rates[chosen]
-        return (f"batch size {batch_size}, learning rate {rate:.3g} ({steps} step"
-                f"{'s' if steps > 1 else ''} per epoch, {steps * self.runs.epochs} in "
-                f"{self.runs.epochs} epochs): {describe(self.runs, b, chosen)}")
+            axes["val"].plot([best], [val[best]], "o", color="tab:green", markersize=7,
+                             label="lowest validation loss")
+        axes["train"].set(ylabel="mean cross-entropy (log scale)",
+                          title=f"training loss ({N_TRAIN} training digits)")
+        axes["val"].set(title=f"validation loss ({N_VALIDATION} held-out digits)")
+        for ax in axes.values():
+            if ax.get_legend_handles_labels()[0]:
+                ax.legend(loc="lower left", fontsize="small")
+        return figure
