@@ -452,6 +452,7 @@ print(f"shared gradient == sum of the three: {torch.allclose(shared_grad, sum(pe
 # `notebooks/solutions/06_extending_autograd_solutions.ipynb`.
 
 # %%
+from coursekit.exercises import TODO
 from coursekit.exercises.extending import exercises
 
 check, hint = exercises.check, exercises.hint
@@ -470,7 +471,7 @@ class SmoothAbs(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        ...
+        raise TODO  # replace with your code
 
 
 # %%
@@ -485,11 +486,11 @@ check(1, SmoothAbs)
 class Hypot(torch.autograd.Function):
     @staticmethod
     def forward(ctx, a, b):
-        ...
+        raise TODO  # replace with your code
 
     @staticmethod
     def backward(ctx, grad_output):
-        ...
+        raise TODO  # replace with your code
 
 
 # %%
@@ -503,7 +504,7 @@ check(2, Hypot)
 
 # %%
 def backward_is_right(function):
-    ...
+    raise TODO  # replace with your code
 
 
 # %%

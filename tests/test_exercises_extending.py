@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from coursekit.exercises import Outcome
+from coursekit.exercises import TODO, Outcome
 from coursekit.exercises.extending import CANDIDATES, exercises, graph_counts, make_function
 
 check = exercises.check
@@ -73,21 +73,21 @@ class TemplateSmoothAbs(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        ...
+        raise TODO  # replace with your code
 
 
 class TemplateHypot(torch.autograd.Function):
     @staticmethod
     def forward(ctx, a, b):
-        ...
+        raise TODO  # replace with your code
 
     @staticmethod
     def backward(ctx, grad_output):
-        ...
+        raise TODO  # replace with your code
 
 
 def template_backward_is_right(function):
-    ...
+    raise TODO  # replace with your code
 
 
 @pytest.mark.parametrize(
@@ -98,6 +98,28 @@ def template_backward_is_right(function):
 def test_templates_are_not_attempted(number, template):
     result = check(number, template)
     assert result.outcome is Outcome.NOT_ATTEMPTED, str(result)
+
+
+class ForgetsToReturn(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return torch.sqrt(x**2 + 1)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        grad_output * x / torch.sqrt(x**2 + 1)  # computed, but never returned
+
+
+def test_a_missing_return_is_a_failure_not_an_untouched_template():
+    """Issue 11: "not attempted" means the template's placeholder, nothing else."""
+    result = check(1, ForgetsToReturn)
+    assert result.outcome is Outcome.FAILED, str(result)
+    assert "returns None: end it with `return`" in result.message
+    result = check(3, lambda function: None)
+    assert result.outcome is Outcome.FAILED
+    assert "end it with `return True` or `return False`" in result.message
 
 
 # -- typical wrong answers ------------------------------------------------------------------

@@ -38,7 +38,7 @@ def _apply(function, *args, what: str):
     except RuntimeError as exc:
         fail(f"{what}.apply raised RuntimeError: {str(exc).splitlines()[0]}")
     if out is None:
-        raise NotAttempted(f"{what}.forward returns None: fill in its body.")
+        fail(f"{what}.forward returns None: end it with `return` and the output tensor")
     if not isinstance(out, torch.Tensor):
         fail(f"{what}.forward should return a tensor, got {type(out).__name__}")
     return out
@@ -55,7 +55,7 @@ def _gradients(out, inputs, grad_output, what: str):
                  f"({len(inputs)} here): {message}")
         fail(f"{what}.backward raised RuntimeError: {message}")
     if all(g is None for g in grads):
-        raise NotAttempted(f"{what}.backward returns None: fill in its body.")
+        fail(f"{what}.backward returns None: end it with `return` and the gradient")
     for k, grad in enumerate(grads):
         if grad is None:
             fail(f"{what}.backward returns None for input {k + 1}: return a gradient for each "
@@ -169,7 +169,7 @@ def _(backward_is_right):
             fail(f"for {name} (a wrong backward) your function let gradcheck's error escape: "
                  "pass raise_exception=False, or catch the error, and return False")
         if answer is None:
-            raise NotAttempted("backward_is_right returns None: fill in its body.")
+            fail("backward_is_right returns None: end it with `return True` or `return False`")
         if not isinstance(answer, bool):
             fail(f"backward_is_right should return True or False, got {type(answer).__name__}")
         if right and not answer:
