@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import platform
 import sys
 import threading
 import time
@@ -43,6 +44,8 @@ REPRODUCIBLE = {
     "MKL_CBWR": "COMPATIBLE,STRICT",
     "ATEN_CPU_CAPABILITY": "avx2",  # torch's AVX2 kernels, also on AVX-512 CPUs
 }
+if platform.machine().lower() not in {"x86_64", "amd64"}:  # no MKL, no AVX (Apple, ARM)
+    del REPRODUCIBLE["MKL_CBWR"], REPRODUCIBLE["ATEN_CPU_CAPABILITY"]
 
 
 def kernel_environment(base: dict[str, str]) -> dict[str, str]:
