@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-CHECK_CELL = re.compile(r"^check\((\d+), (\w+)\)$")
+CHECK_CELL = re.compile(r"^check\((\d+), (\w+|\(\w+(?:, \w+)+\))\)$")  # a name or a tuple
 
 
 def code_cells(path: Path) -> list[str]:
@@ -42,7 +42,14 @@ def exercise_answers(path: Path, namespace: dict, *, run_all: bool = False) -> d
                 exec(cells[index - 1], namespace)  # noqa: S102 (our own lesson file)
         elif run_all:
             exec(cell, namespace)  # noqa: S102
-    return {number: namespace[name] for number, name in names.items()}
+    return {number: _value(name, namespace) for number, name in names.items()}
+
+
+def _value(expression: str, namespace: dict):
+    """A name's value, or a tuple's: `(a, b)` gives (namespace['a'], namespace['b'])."""
+    if expression.startswith("("):
+        return tuple(namespace[name] for name in expression.strip("()").split(", "))
+    return namespace[expression]
 
 
 @functools.cache

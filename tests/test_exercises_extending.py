@@ -1,44 +1,18 @@
 import pytest
 import torch
+from lesson_cells import lesson_solutions, lesson_templates
 
-from coursekit.exercises import TODO, Outcome
+from coursekit.exercises import Outcome
 from coursekit.exercises.extending import CANDIDATES, exercises, graph_counts, make_function
 
 check = exercises.check
 
 
-# -- reference solutions (the same as in notebooks/solutions/06_extending_autograd_solutions.py) --
-class SmoothAbs(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return torch.sqrt(x**2 + 1)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
-        return grad_output * x / torch.sqrt(x**2 + 1)
-
-
-class Hypot(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return torch.sqrt(a**2 + b**2)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, b = ctx.saved_tensors
-        h = torch.sqrt(a**2 + b**2)
-        return grad_output * a / h, grad_output * b / h
-
-
-def backward_is_right(function):
-    x = torch.randn(5, dtype=torch.float64, requires_grad=True)
-    return torch.autograd.gradcheck(function.apply, (x,), raise_exception=False)
-
-
-SOLUTIONS = {1: SmoothAbs, 2: Hypot, 3: backward_is_right, 4: (32, 6)}
+# The one copy of the reference answers (the solutions notebook) and the lesson's own
+# templates, read from notebooks/.
+SOLUTIONS = lesson_solutions("06_extending_autograd")
+TEMPLATES = lesson_templates("06_extending_autograd")
+SmoothAbs, Hypot = SOLUTIONS[1], SOLUTIONS[2]
 
 
 def test_four_exercises():
@@ -65,34 +39,9 @@ def test_candidates_really_are_right_or_wrong():
 
 
 # -- templates ------------------------------------------------------------------------------
-class TemplateSmoothAbs(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return torch.sqrt(x**2 + 1)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        raise TODO  # replace with your code
-
-
-class TemplateHypot(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, a, b):
-        raise TODO  # replace with your code
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        raise TODO  # replace with your code
-
-
-def template_backward_is_right(function):
-    raise TODO  # replace with your code
-
-
 @pytest.mark.parametrize(
     ("number", "template"),
-    [(1, TemplateSmoothAbs), (2, TemplateHypot), (3, template_backward_is_right),
+    [(1, TEMPLATES[1]), (2, TEMPLATES[2]), (3, TEMPLATES[3]), (4, TEMPLATES[4]),
      (4, (..., ...)), (4, ...)],
 )
 def test_templates_are_not_attempted(number, template):
@@ -125,7 +74,7 @@ def test_a_missing_return_is_a_failure_not_an_untouched_template():
 # -- typical wrong answers ------------------------------------------------------------------
 def smooth_abs_with(backward):
     return type("SmoothAbs", (torch.autograd.Function,), {
-        "forward": staticmethod(TemplateSmoothAbs.forward),
+        "forward": staticmethod(SmoothAbs.forward),
         "backward": staticmethod(backward),
     })
 

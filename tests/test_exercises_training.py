@@ -1,38 +1,18 @@
 import pytest
 import torch
+from lesson_cells import lesson_solutions, lesson_templates
 
-from coursekit.exercises import TODO, Outcome
+from coursekit.exercises import Outcome
 from coursekit.exercises.training import diverging_batch_sizes, exercises
 
 check = exercises.check
 
 
-# -- reference solutions (the same as in notebooks/solutions/07_training_for_real_solutions.py) --
-def run_epoch(model, loader, optimizer, loss_fn):
-    model.train()
-    losses = []
-    for x, y in loader:
-        loss = loss_fn(model(x), y)
-        losses.append(loss.item())
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    return losses
-
-
-def measure(model, loader, loss_fn):
-    model.eval()
-    total, correct, count = 0.0, 0, 0
-    with torch.no_grad():
-        for x, y in loader:
-            scores = model(x)
-            total += loss_fn(scores, y).item() * len(y)
-            correct += (scores.argmax(dim=1) == y).sum().item()
-            count += len(y)
-    return total / count, correct / count
-
-
-SOLUTIONS = {1: run_epoch, 2: measure, 3: 10}
+# The one copy of the reference answers (the solutions notebook) and the lesson's own
+# templates, read from notebooks/.
+SOLUTIONS = lesson_solutions("07_training_for_real")
+TEMPLATES = lesson_templates("07_training_for_real")
+run_epoch, measure = SOLUTIONS[1], SOLUTIONS[2]
 
 
 def test_three_exercises():
@@ -52,16 +32,8 @@ def test_learning_rate_1_diverges_only_with_small_batches():
 
 
 # -- templates ------------------------------------------------------------------------------
-def template_run_epoch(model, loader, optimizer, loss_fn):
-    raise TODO  # replace with your code
-
-
-def template_measure(model, loader, loss_fn):
-    raise TODO  # replace with your code
-
-
 @pytest.mark.parametrize(("number", "template"),
-                         [(1, template_run_epoch), (2, template_measure), (3, ...)])
+                         [(1, TEMPLATES[1]), (2, TEMPLATES[2]), (3, TEMPLATES[3]), (3, ...)])
 def test_templates_are_not_attempted(number, template):
     result = check(number, template)
     assert result.outcome is Outcome.NOT_ATTEMPTED, str(result)
