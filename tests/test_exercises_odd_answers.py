@@ -11,9 +11,18 @@ import numpy as np
 import pytest
 import torch
 
-from coursekit.exercises import Outcome, autograd, backprop, chain_rule, nn_optim, tensors
+from coursekit.exercises import (
+    Outcome,
+    autograd,
+    backprop,
+    chain_rule,
+    extending,
+    nn_optim,
+    tensors,
+    training,
+)
 
-LESSONS = [tensors, autograd, chain_rule, backprop, nn_optim]
+LESSONS = [tensors, autograd, chain_rule, backprop, nn_optim, extending, training]
 
 ODD_VALUES = {
     "None": None, "inf": math.inf, "nan": math.nan, "huge int": 10**400, "complex": 2 + 1j,

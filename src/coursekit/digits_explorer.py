@@ -201,6 +201,11 @@ def blew_up(train_loss) -> int | None:
     return int(np.argmax(bad)) if bad.any() else None
 
 
+def diverged(train_loss) -> bool:
+    """Blew up and did not sink back to a standstill well below the start (NaN included)."""
+    return blew_up(train_loss) is not None and not train_loss[-1] <= STUCK_FRACTION * train_loss[0]
+
+
 def describe(runs: Runs, batch_index: int, lr_index: int) -> str:
     """One line: the verdict on the training loss, then overfitting and validation accuracy.
 
@@ -212,7 +217,7 @@ def describe(runs: Runs, batch_index: int, lr_index: int) -> str:
     val = runs.val_loss[batch_index, lr_index]
     accuracy = runs.val_accuracy[batch_index, lr_index][-1]
     epoch = blew_up(train)
-    if epoch is not None and not train[-1] <= STUCK_FRACTION * train[0]:  # NaN included
+    if diverged(train):
         text = f"training: diverges at epoch {epoch}"
         if np.isfinite(train[-1]) and train[-1] <= train[0]:
             text += (f", then stays stuck at loss {train[-1]:.3g} "

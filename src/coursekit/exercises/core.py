@@ -291,9 +291,9 @@ def as_number(value, what: str = "your answer") -> float:
     return number
 
 
-def as_float_list(values, count: int, what: str) -> list[float]:
+def as_float_list(values, count: int, what: str, noun: str = "numbers") -> list[float]:
     """`values` (a list, tuple or tensor of `count` numbers) as Python floats."""
-    expected = f"{what} should be a list of {count} numbers"
+    expected = f"{what} should be a list of {count} {noun}"
     if isinstance(values, (torch.Tensor, np.ndarray)):
         if values.ndim == 0:
             fail(f"{expected}, got a single number")

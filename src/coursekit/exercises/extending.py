@@ -13,7 +13,7 @@ import torch
 from torch import nn
 from torch.autograd.gradcheck import GradcheckError
 
-from .core import ExerciseSet, NotAttempted, expect_tensor, fail
+from .core import AnswerRaised, ExerciseSet, NotAttempted, expect_tensor, fail, running_answer
 
 exercises = ExerciseSet("06_extending_autograd")
 
@@ -34,9 +34,12 @@ def _function_class(answer, what: str):
 def _apply(function, *args, what: str):
     """function.apply(*args), with a one-line reason when it is not filled in or breaks."""
     try:
-        out = function.apply(*args)
-    except RuntimeError as exc:
-        fail(f"{what}.apply raised RuntimeError: {str(exc).splitlines()[0]}")
+        with running_answer():
+            out = function.apply(*args)
+    except AnswerRaised as raised:
+        if isinstance(raised.error, RuntimeError):
+            fail(f"{what}.apply raised RuntimeError: {str(raised.error).splitlines()[0]}")
+        raise
     if out is None:
         fail(f"{what}.forward returns None: end it with `return` and the output tensor")
     if not isinstance(out, torch.Tensor):
@@ -47,9 +50,13 @@ def _apply(function, *args, what: str):
 def _gradients(out, inputs, grad_output, what: str):
     """The gradients your backward gives for `grad_output`; None entries mean not filled in."""
     try:
-        grads = torch.autograd.grad(out, inputs, grad_outputs=grad_output, allow_unused=True)
-    except RuntimeError as exc:
-        message = str(exc).splitlines()[0]
+        with running_answer():  # runs the answer's backward
+            grads = torch.autograd.grad(out, inputs, grad_outputs=grad_output,
+                                        allow_unused=True)
+    except AnswerRaised as raised:
+        if not isinstance(raised.error, RuntimeError):
+            raise
+        message = str(raised.error).splitlines()[0]
         if "incorrect number of gradients" in message:
             fail(f"{what}.backward must return one gradient per input of forward "
                  f"({len(inputs)} here): {message}")
@@ -162,10 +169,12 @@ def _(backward_is_right):
     for function, right in CANDIDATES:
         name = function.__name__
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), running_answer():
                 warnings.simplefilter("ignore")  # float32 answers warn; the verdict is enough
                 answer = backward_is_right(function)
-        except GradcheckError:
+        except AnswerRaised as raised:
+            if not isinstance(raised.error, GradcheckError):
+                raise
             fail(f"for {name} (a wrong backward) your function let gradcheck's error escape: "
                  "pass raise_exception=False, or catch the error, and return False")
         if answer is None:

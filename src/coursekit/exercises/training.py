@@ -16,15 +16,8 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from ..digits_explorer import (
-    BATCH_SIZES,
-    EPOCHS,
-    STUCK_FRACTION,
-    blew_up,
-    explorer_data,
-    train_runs,
-)
-from .core import ExerciseSet, call, expect_tensor, fail
+from ..digits_explorer import BATCH_SIZES, EPOCHS, diverged, explorer_data, train_runs
+from .core import ExerciseSet, as_float_list, as_number, call, expect_tensor, fail
 
 exercises = ExerciseSet("07_training_for_real")
 
@@ -56,31 +49,25 @@ def _reference_epoch(model, loader, optimizer, loss_fn, *, train_mode=True, zero
     return losses
 
 
-def _epoch_run(seed, function, **variant):
-    """Run one epoch from the same weights, loader order and dropout randomness."""
+def _epoch_run(seed, epoch):
+    """Run `epoch(model, loader, optimizer, loss_fn)` once, from the same weights, loader
+    order and dropout randomness every time; return its losses and the trained model."""
     model, loader, loss_fn = _problem(seed)
     model.eval()  # the wrong mode on purpose: the answer must switch to training
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     torch.manual_seed(1234)  # the same dropout masks for every variant
-    if function is None:
-        losses = _reference_epoch(model, loader, optimizer, loss_fn, **variant)
-    else:
-        losses = call(function, model, loader, optimizer, loss_fn, what="run_epoch")
-    return losses, model
+    return epoch(model, loader, optimizer, loss_fn), model
+
+
+def _reference_run(seed, **variant):
+    return _epoch_run(seed, functools.partial(_reference_epoch, **variant))
 
 
 def _as_losses(losses, steps: int) -> list[float]:
-    if isinstance(losses, torch.Tensor):
-        losses = losses.detach().reshape(-1).tolist()
-    try:
-        values = [float(v) for v in losses]
-    except (TypeError, ValueError):
-        fail(f"run_epoch should return a list of {steps} losses (numbers), "
-             f"got {type(losses).__name__}")
-    if len(values) != steps:
-        fail(f"run_epoch returned {len(values)} losses for {steps} minibatches: one per "
+    if isinstance(losses, (list, tuple)) and len(losses) != steps:
+        fail(f"run_epoch returned {len(losses)} losses for {steps} minibatches: one per "
              "minibatch, recorded before its step")
-    return values
+    return as_float_list(losses, steps, "run_epoch's result", noun="losses")
 
 
 def _close(a, b) -> bool:
@@ -95,12 +82,12 @@ def _close(a, b) -> bool:
          "`optimizer.zero_grad()`, `loss.backward()`, `optimizer.step()`.",
 )
 def _(run_epoch):
-    expected, reference = _epoch_run(1, None)
-    got, trained = _epoch_run(1, run_epoch)
+    expected, reference = _reference_run(1)
+    got, trained = _epoch_run(1, lambda *args: call(run_epoch, *args, what="run_epoch"))
     got = _as_losses(got, len(expected))
     if not _close(got, expected):
-        in_eval, _ = _epoch_run(1, None, train_mode=False)
-        piled_up, _ = _epoch_run(1, None, zero_grad=False)
+        in_eval, _ = _reference_run(1, train_mode=False)
+        piled_up, _ = _reference_run(1, zero_grad=False)
         if _close(got, in_eval):
             fail("your losses are those of a model left in evaluation mode (its dropout "
                  "switched off): call model.train() before the loop")
@@ -150,10 +137,7 @@ def _(measure):
         hook.remove()
     if not (isinstance(result, tuple) and len(result) == 2):
         fail("measure should return a tuple (mean loss, accuracy)")
-    loss, accuracy = (v.item() if isinstance(v, torch.Tensor) and v.numel() == 1 else v
-                      for v in result)
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (loss, accuracy)):
-        fail("both results should be numbers: use .item()")
+    loss, accuracy = as_number(result[0], "the mean loss"), as_number(result[1], "the accuracy")
     for name, value in model.state_dict().items():
         if not torch.equal(value, before[name]):
             fail(f"measure changed the weights ({name}): evaluating must not train")
@@ -183,11 +167,7 @@ def _(measure):
 def diverging_batch_sizes(lr: float = UNSAFE_LR) -> list[int]:
     """The explorer's batch sizes at which training at `lr` diverges (blows up)."""
     data = explorer_data()
-    return [b for b in BATCH_SIZES if _diverged(train_runs([lr], b, EPOCHS, data)[0][0])]
-
-
-def _diverged(train_loss) -> bool:
-    return blew_up(train_loss) is not None and not train_loss[-1] <= STUCK_FRACTION * train_loss[0]
+    return [b for b in BATCH_SIZES if diverged(train_runs([lr], b, EPOCHS, data)[0][0])]
 
 
 @exercises.exercise(
