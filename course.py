@@ -226,28 +226,21 @@ def cmd_lab(extra: list[str]) -> int:
     ensure_environment()
     # course_tools.workspace makes my-work/, refuses a second server on the same
     # folder, then execs `jupyter lab` bound to localhost with a token.
-    command = [str(PYTHON), "-m", "course_tools.workspace", "lab", *extra]
-    if os.name == "posix":  # become the server: Ctrl+C and kill reach Jupyter itself
-        os.chdir(ROOT)
-        os.execv(command[0], command)
-    return run(*command)
-
-
-def workspace():
-    """course_tools.workspace, imported into this Python: update and reset need
-    no course environment (an update may be what repairs it)."""
-    sys.path.insert(0, str(ROOT))
-    from course_tools import workspace
-
-    return workspace
+    return become(PYTHON, "-m", "course_tools.workspace", "lab", *extra)
 
 
 def cmd_update(extra: list[str]) -> int:
-    return workspace().main(["update", *extra])
+    # Run in this Python: update and reset need no course environment (an update
+    # may be what repairs it).
+    from course_tools import workspace
+
+    return workspace.main(["update", *extra])
 
 
 def cmd_reset(extra: list[str]) -> int:
-    return workspace().main(["reset", *extra])
+    from course_tools import workspace
+
+    return workspace.main(["reset", *extra])
 
 
 def one_thread_per_kernel() -> None:
@@ -308,7 +301,7 @@ def cmd_bench(extra: list[str]) -> int:
 
 def cmd_rehome(extra: list[str]) -> int:
     ensure_environment()
-    return run(PYTHON, "-m", "course_tools.rehome", *extra)
+    return become(PYTHON, "-m", "course_tools.rehome", *extra)
 
 
 COMMANDS = {"lab": cmd_lab, "test": cmd_test, "check": cmd_check,

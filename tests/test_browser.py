@@ -181,7 +181,7 @@ def lr_verdict(lr: float, scale: float, epochs: int) -> str:
     return LearningRateExplorer(lr=lr, scale=scale, epochs=epochs).verdict
 
 
-def set_lr_explorer(page, box, settings: dict) -> None:
+def set_lr_explorer(page, settings: dict) -> None:
     for description, value in settings.items():
         bh.type_into_readout(page, bh.slider(page, description), value)
 
@@ -209,7 +209,7 @@ def test_lesson_04_browser_verdicts_are_pythons(lessons):
     for lr, scale, epochs in LR_SETTINGS:
         lr = threshold if lr == "threshold" else lr
         frames = bh.frames(box)
-        set_lr_explorer(page, box, {"epochs": epochs, "input scale": scale,
+        set_lr_explorer(page, {"epochs": epochs, "input scale": scale,
                                     "learning rate": f"{lr:.15g}"})
         expected = lr_verdict(lr, scale, epochs)
         expect(verdict).to_have_text(expected, timeout=TIMEOUT)
@@ -231,7 +231,7 @@ def test_lesson_04_picture_follows_a_dragged_thumb(lessons):
     page = lessons(LR_EXPLORER)
     learning_rate = bh.slider(page, "learning rate")
     box = bh.explorer(page, learning_rate)
-    set_lr_explorer(page, box, {"epochs": 100, "input scale": 1, "learning rate": 0.01})
+    set_lr_explorer(page, {"epochs": 100, "input scale": 1, "learning rate": 0.01})
     expect(box.locator(bh.VERDICT)).to_contain_text("lr = 0.01 is", timeout=TIMEOUT)
     frames, picture = bh.frames(box), bh.canvas_digest(box)
     # Sweep down across the threshold: the verdict must flip from diverging.

@@ -4,7 +4,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,13 +13,17 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from browser_harness import free_port
 from course_copy import copy_course
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def course(*args, stdin=""):
-    return subprocess.run([sys.executable, str(ROOT / "course.py"), *args], cwd=ROOT,
+def course(*args, stdin="", root=ROOT, **env):
+    """`course.py ARGS` in the course folder `root`, on this test environment as it is
+    (COURSEKIT_PYTHON): never an install into, or a repair of, the real .venv."""
+    return subprocess.run([sys.executable, str(root / "course.py"), *args], cwd=root,
+                          env={**os.environ, "COURSEKIT_PYTHON": sys.executable, **env},
                           input=stdin, capture_output=True, text=True, timeout=300)
 
 
@@ -35,11 +38,12 @@ def test_unknown_command_fails():
     assert course("teach").returncode == 2
 
 
-def test_refresh_asks_and_no_means_nothing_changes():
-    notebook = ROOT / "notebooks" / "00_setup_check.ipynb"
+def test_refresh_asks_and_no_means_nothing_changes(tmp_path):
+    copy = copy_course(tmp_path / "course")  # were the "no" ever lost, the real one is safe
+    notebook = copy / "notebooks" / "00_setup_check.ipynb"
     before = notebook.stat().st_mtime_ns, notebook.read_bytes()
     for answer in ("n\n", ""):  # a "no", and no one there to answer
-        result = course("refresh", "00_setup_check", stdin=answer)
+        result = course("refresh", "00_setup_check", stdin=answer, root=copy)
         assert result.returncode == 1
         assert "Overwrite the outputs of 1 notebook(s) (00_setup_check)? [y/N]" in result.stdout
         assert "Nothing changed." in result.stdout
@@ -106,19 +110,16 @@ def test_lab_opens_my_work_on_localhost_with_a_token_once_per_folder(tmp_path):
         server.wait(timeout=30)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
 
 @pytest.mark.parametrize("command", [["course.py", "refresh"], ["-m", "course_tools.refresh"]])
-def test_refresh_with_stdin_closed_means_no(command):
-    notebook = ROOT / "notebooks" / "00_setup_check.ipynb"
+def test_refresh_with_stdin_closed_means_no(command, tmp_path):
+    copy = copy_course(tmp_path / "course")
+    notebook = copy / "notebooks" / "00_setup_check.ipynb"
     before = notebook.read_bytes()
     result = subprocess.run(["sh", "-c", 'exec "$0" "$@" <&-',  # stdin closed, not empty
                              sys.executable, *command, "00_setup_check"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+                            env={**os.environ, "COURSEKIT_PYTHON": sys.executable},
+                            cwd=copy, capture_output=True, text=True, timeout=300)
     assert result.returncode == 1, result.stderr
     assert "Nothing changed." in result.stdout
     assert "Traceback" not in result.stderr
@@ -211,9 +212,7 @@ def test_stopping_a_refresh_leaves_the_notebook_whole_and_nothing_running(
 
 
 def test_a_wrong_course_python_is_one_line():
-    result = subprocess.run([sys.executable, str(ROOT / "course.py"), "check"], cwd=ROOT,
-                            env=dict(os.environ, COURSEKIT_PYTHON="/no/such/python"),
-                            capture_output=True, text=True, timeout=60)
+    result = course("check", COURSEKIT_PYTHON="/no/such/python")
     assert result.returncode == 1
     assert result.stderr.strip() == (
         "COURSEKIT_PYTHON=/no/such/python is not a Python executable: set it to the python "

@@ -12,7 +12,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from browser_harness import free_port
 from course_copy import ROOT, copy_course, tree_state
 
 from course_tools import workspace
@@ -35,11 +35,6 @@ def course(tmp_path_factory) -> Path:
     workspace.sync(copy, report=lambda line: None)
     return copy
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextmanager
