@@ -22,7 +22,11 @@ from matplotlib.figure import Figure
 from .browser_explorer import BrowserExplorer, esm
 from .data import REGRESSION_X, REGRESSION_Y
 from .linear_gd import DEFAULT_START, FLOAT32_MAX, LinearFit, Run, gradient_descent
-from .verdict import AT_THRESHOLD_WORDS, against_threshold, first_divergent_epoch
+from .verdict import (
+    against_threshold,
+    at_threshold_verdict,
+    first_divergent_epoch,
+)
 
 LR_RANGE = (1e-6, 1.0)
 SCALE_RANGE = (0.01, 10.0)
@@ -41,9 +45,7 @@ def describe(run: Run, fit: LinearFit) -> str:
     """The full verdict line: what happened, and why, in one sentence."""
     position = against_threshold(run.lr, fit.threshold)
     if position == "at":
-        epochs = run.epochs
-        words = (f"{AT_THRESHOLD_WORDS}; loss {run.losses[-1]:.4g} after "
-                 f"{epochs} epoch{'s' if epochs != 1 else ''}")
+        words = at_threshold_verdict(run.losses)
     else:
         words = run.verdict()
     text = f"{words} · {threshold_text(run.lr, fit)} at input scale {fit.scale:.3g}"

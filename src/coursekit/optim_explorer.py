@@ -17,8 +17,6 @@ every frame itself, and the browser tests check that its verdicts are these.
 
 from __future__ import annotations
 
-import contextlib
-
 import anywidget
 import ipywidgets as widgets
 import numpy as np
@@ -27,14 +25,7 @@ from matplotlib.figure import Figure
 
 from .browser_explorer import BrowserExplorer, esm
 from .data import REGRESSION_X, REGRESSION_Y
-from .verdict import AT_THRESHOLD_WORDS, against_threshold, verdict
-
-
-@contextlib.contextmanager
-def quiet_numpy():
-    """Overflow to inf/NaN is a result to show here, not a warning to print."""
-    with np.errstate(all="ignore"):
-        yield
+from .verdict import against_threshold, at_threshold_verdict, verdict
 
 OPTIMIZERS = ("SGD", "SGD + momentum", "RMSprop", "Adam")
 MOMENTUM = 0.9  # torch.optim.SGD(momentum=0.9)
@@ -68,16 +59,14 @@ class LinearFitProblem:
             raise ValueError("x and y must be 1-D sequences of the same length (at least 2)")
         self.x, self.y = x, y
         n = len(x)
-        sxx = sx = sxy = sy = syy = 0.0
+        sxx = sx = sxy = sy = 0.0
         for xi, yi in zip(x.tolist(), y.tolist(), strict=True):
             sxx += xi * xi
             sx += xi
             sxy += xi * yi
             sy += yi
-            syy += yi * yi
         self.Q = np.array([[sxx / n, sx / n], [sx / n, n / n]])
         self.q = np.array([sxy / n, sy / n])
-        self.r = syy / n
         self.hessian = 2 * self.Q
         self.start = np.asarray(start, dtype=float)
         (a, b), (c, d) = self.Q.tolist()
@@ -95,7 +84,7 @@ class LinearFitProblem:
         p = np.asarray(p, dtype=float)
         w, b = p[..., 0], p[..., 1]
         total = np.zeros(p.shape[:-1])
-        with quiet_numpy():
+        with np.errstate(all="ignore"):  # overflow is a result here
             for xi, yi in zip(self.x.tolist(), self.y.tolist(), strict=True):
                 residual = w * xi + b - yi
                 total = total + residual * residual
@@ -104,7 +93,7 @@ class LinearFitProblem:
     def gradient(self, p):
         """∇loss = Hp − 2q, for points p of shape (..., 2)."""
         p = np.asarray(p, dtype=float)
-        with quiet_numpy():
+        with np.errstate(all="ignore"):  # overflow is a result here
             return p[..., 0:1] * self.hessian[0] + p[..., 1:2] * self.hessian[1] - 2 * self.q
 
 
@@ -158,7 +147,7 @@ def run_optimizers(lr: float, steps: int = STEPS, problem: LinearFitProblem = PR
     m = np.zeros_like(p)
     v = np.zeros_like(p)
     paths[0] = p
-    with quiet_numpy():
+    with np.errstate(all="ignore"):  # overflow is a result here
         for k in range(steps):
             g = problem.gradient(p)
             m = decay1 * m + gain1 * g
@@ -178,9 +167,7 @@ def short_verdict(losses, best_loss: float) -> str:
 def optimizer_verdict(name: str, losses, lr: float, problem: LinearFitProblem = PROBLEM) -> str:
     """The verdict of one optimizer's run; plain SGD at exactly 2/λ_max says it oscillates."""
     if name == "SGD" and against_threshold(lr, problem.sgd_threshold) == "at":
-        epochs = len(losses) - 1
-        return (f"{AT_THRESHOLD_WORDS}; loss {losses[-1]:.4g} after "
-                f"{epochs} epoch{'s' if epochs != 1 else ''}")
+        return at_threshold_verdict(losses)
     return verdict(losses, problem.best_loss)
 
 
@@ -215,7 +202,7 @@ def _plottable_path(path):
     """
     centre = np.array([np.mean(W_RANGE), np.mean(B_RANGE)])
     half_size = 3 * np.array([np.ptp(W_RANGE), np.ptp(B_RANGE)])
-    with quiet_numpy():
+    with np.errstate(all="ignore"):  # overflow is a result here
         inside = np.isfinite(path).all(axis=1) & (np.abs(path - centre) < half_size).all(axis=1)
     if inside.all():
         return path

@@ -55,10 +55,20 @@ def verdict(losses, best_loss: float = 0.0) -> str:
     if diverged_at is not None:
         return f"diverges at epoch {diverged_at}"
     final = losses[-1]
-    span = f"{epochs} epoch{'s' if epochs != 1 else ''}"
     if close_to_best(final, best_loss, losses[0]):
-        return f"converges: loss {final:.4g} after {span}"
-    return f"too slow: loss still {final:.4g} after {span} (best possible {best_loss:.4g})"
+        return f"converges: loss {final:.4g} after {span(epochs)}"
+    return (f"too slow: loss still {final:.4g} after {span(epochs)} "
+            f"(best possible {best_loss:.4g})")
+
+
+def span(epochs: int) -> str:
+    """'1 epoch', '40 epochs'."""
+    return f"{epochs} epoch{'s' if epochs != 1 else ''}"
+
+
+def at_threshold_verdict(losses) -> str:
+    """The verdict of a run at exactly lr = 2/λ_max (neither converges nor diverges)."""
+    return f"{AT_THRESHOLD_WORDS}; loss {losses[-1]:.4g} after {span(len(losses) - 1)}"
 
 
 def against_threshold(lr: float, threshold: float) -> str:
