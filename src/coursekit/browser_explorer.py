@@ -22,6 +22,7 @@ from pathlib import Path
 
 import anywidget
 import ipywidgets as widgets
+import numpy as np
 from matplotlib.figure import Figure
 
 from .plotting import figure_png
@@ -164,3 +165,17 @@ class BrowserExplorer:
 
     def __repr__(self) -> str:
         return f"{self.title}: {self.verdict}"
+
+
+def cut_at_ceiling(losses, ceiling: float):
+    """(epochs, values, ✗ position or None): a loss curve cut where it leaves the plot
+    (inf, NaN or above `ceiling`), its last point on the ceiling, for the static
+    picture; the browser's drawing code cuts its curves the same way."""
+    losses = np.asarray(losses, dtype=float)
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(losses) | (losses > ceiling)
+    epochs = np.arange(len(losses))
+    if not bad.any():
+        return epochs, losses, None
+    k = int(np.argmax(bad))
+    return epochs[: k + 1], np.append(losses[:k], ceiling), (k, ceiling)

@@ -35,7 +35,7 @@ from matplotlib.figure import Figure
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset, random_split
 
-from .browser_explorer import BrowserExplorer, esm
+from .browser_explorer import BrowserExplorer, cut_at_ceiling, esm
 from .data import load_digits
 from .verdict import verdict
 
@@ -234,18 +234,8 @@ def describe(runs: Runs, batch_index: int, lr_index: int) -> str:
 
 
 def _plottable(losses):
-    """(epochs, values, ✗ position or None): cut where the loss leaves the plot.
-
-    coursekit/js/digits.js's `plottable` does the same in the browser.
-    """
-    losses = np.asarray(losses, dtype=float)
-    with np.errstate(invalid="ignore"):
-        bad = ~np.isfinite(losses) | (losses > LOSS_CEILING)
-    epochs = np.arange(len(losses))
-    if not bad.any():
-        return epochs, losses, None
-    k = int(np.argmax(bad))
-    return epochs[: k + 1], np.append(losses[:k], LOSS_CEILING), (k, LOSS_CEILING)
+    """The curve cut where it leaves the plot (js/digits.js's `plottable` in the browser)."""
+    return cut_at_ceiling(losses, LOSS_CEILING)
 
 
 def _json_curves(losses: np.ndarray) -> list:

@@ -23,7 +23,7 @@ import numpy as np
 import traitlets
 from matplotlib.figure import Figure
 
-from .browser_explorer import BrowserExplorer, esm
+from .browser_explorer import BrowserExplorer, cut_at_ceiling, esm
 from .data import REGRESSION_X, REGRESSION_Y
 from .verdict import against_threshold, at_threshold_verdict, verdict
 
@@ -183,17 +183,6 @@ def describe(optimizer: str, lr: float, losses, problem: LinearFitProblem = PROB
             f"this learning rate is {lr / threshold:.2g}× that.")
 
 
-def _plottable_losses(losses):
-    """Losses cut where they leave the plot; returns (epochs, values, end_marker or None)."""
-    bad = ~np.isfinite(losses) | (losses > LOSS_CEILING)
-    epochs = np.arange(len(losses))
-    if not bad.any():
-        return epochs, losses, None
-    k = int(np.argmax(bad))
-    values = np.append(losses[:k], LOSS_CEILING)  # the last point sits on the ceiling
-    return epochs[: k + 1], values, (k, LOSS_CEILING)
-
-
 def _plottable_path(path):
     """The path until it leaves the neighbourhood of the plot, as finite numbers.
 
@@ -277,7 +266,7 @@ class OptimizerExplorer(BrowserExplorer):
             chosen = name == optimizer
             style = {"color": COLORS[name], "linewidth": 2.6 if chosen else 1.2,
                      "alpha": 1.0 if chosen else 0.45, "zorder": 3 if chosen else 2}
-            epochs, values, end = _plottable_losses(self.losses[i])
+            epochs, values, end = cut_at_ceiling(self.losses[i], LOSS_CEILING)
             loss_axes.plot(epochs, values, label=name, **style)
             if end:
                 loss_axes.plot(*end, "x", markersize=9, markeredgewidth=2, **style)
