@@ -25,14 +25,13 @@ from pathlib import Path
 
 import nbformat
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from course_tools.workspace import course_notebooks  # noqa: E402 (what check runs)
+
 ROOT = Path(__file__).resolve().parents[1]
 FLOOR_CELL = "import torch, matplotlib, ipywidgets"
 
 
-def course_notebooks() -> list[Path]:
-    """What `course.py check` runs: every .ipynb under notebooks/ (hidden folders aside)."""
-    return sorted(p for p in (ROOT / "notebooks").rglob("*.ipynb")
-                  if not any(part.startswith(".") for part in p.relative_to(ROOT).parts))
 
 
 def timed(command: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess]:
@@ -59,7 +58,7 @@ def floor_seconds(count: int) -> tuple[float, subprocess.CompletedProcess]:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.parse_known_args(argv)  # `course.py bench` passes its extras to every script
-    notebooks = course_notebooks()
+    notebooks = list(course_notebooks().values())
     print(f"bench_course_check: {len(notebooks)} notebooks, pytest -n auto "
           f"({os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f})")
 

@@ -25,9 +25,9 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-from . import ROOT
+from . import NOTEBOOKS, ROOT
 from .files import write_atomic
-from .notebook_pairs import NOTEBOOKS, Pair, find_pairs, sync_problems
+from .notebook_pairs import Pair, find_pairs, sync_problems
 
 TIMEOUT_S = 900
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"

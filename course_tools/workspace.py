@@ -213,26 +213,27 @@ def pending(course: Path, work: Path) -> list[str]:
 # --- reset --------------------------------------------------------------------------------
 
 
-def resolve(name: str, course: Path = ROOT) -> str | None:
+def resolve(name: str, offered: dict[str, Path]) -> str | None:
     """'04_backprop_by_hand', '04_backprop_by_hand.ipynb', 'my-work/04_….ipynb',
-    'solutions/04_…_solutions' -> the notebook's name in my-work/ (None if unknown)."""
+    'solutions/04_…_solutions' -> the notebook's name in my-work/ (None if not `offered`)."""
     cleaned = name.replace("\\", "/").strip()
     for prefix in ("./", f"{WORK_DIR}/", "notebooks/"):
         cleaned = cleaned.removeprefix(prefix)
     cleaned = cleaned.removesuffix(".ipynb").removesuffix(".py") + ".ipynb"
-    return cleaned if cleaned in course_notebooks(course) else None
+    return cleaned if cleaned in offered else None
 
 
 def reset(name: str, course: Path = ROOT, now: datetime.datetime | None = None) -> int:
-    resolved = resolve(name, course)
+    offered = course_notebooks(course)
+    resolved = resolve(name, offered)
     if resolved is None:
-        names = ", ".join(display(n) for n in course_notebooks(course))
+        names = ", ".join(display(n) for n in offered)
         print(f"No lesson named {name!r}. Lessons: {names}", file=sys.stderr)
         return 2
     work = work_folder(course)
     manifest = Manifest(work)
     target = work / resolved
-    source = course_notebooks(course)[resolved]
+    source = offered[resolved]
     try:
         fresh = student_copy(source)
     except (OSError, ValueError) as error:
