@@ -8,6 +8,7 @@ starts at once and never installs into (or repoints) the real .venv.
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,3 +27,21 @@ def tree_state(folder: Path) -> dict[str, tuple[int, bytes]]:
         path.relative_to(folder).as_posix(): (path.stat().st_mtime_ns, path.read_bytes())
         for path in sorted(folder.rglob("*")) if path.is_file()
     }
+
+
+def copy_listed(destination: Path) -> Path:
+    """The course's files as git would commit them now (tracked, or new and not
+    ignored), copied to `destination`."""
+    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT,
+                            capture_output=True, text=True, check=True).stdout.split("\0")
+    for name in filter(None, listed):
+        if (ROOT / name).is_file():
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, destination / name)
+    return destination
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder`: relative path -> content."""
+    return {path.relative_to(folder).as_posix(): path.read_bytes()
+            for path in sorted(folder.rglob("*")) if path.is_file()}

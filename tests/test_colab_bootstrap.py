@@ -20,6 +20,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 import pytest
+from course_copy import copy_listed
 from nbclient import NotebookClient
 
 from course_tools import ROOT
@@ -65,13 +66,7 @@ def fresh_python(tmp_path: Path) -> Path:
 @pytest.fixture
 def course_repository(tmp_path: Path) -> Path:
     """The course's current files (committed or not, less what git ignores) in a new git repo."""
-    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT,
-                            capture_output=True, text=True, check=True).stdout.split("\0")
-    repo = tmp_path / "course.git"
-    for name in filter(None, listed):
-        if (ROOT / name).is_file():
-            (repo / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, repo / name)
+    repo = copy_listed(tmp_path / "course.git")
     git = ["git", "-c", "user.name=course", "-c", "user.email=course@localhost"]
     for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "course"]):
         subprocess.run([*git, *command], cwd=repo, check=True)

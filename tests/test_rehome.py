@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import nbformat
 import pytest
+from course_copy import copy_listed, tree_bytes
 
 from course_tools import ROOT
 from course_tools.bootstrap import (
@@ -45,18 +45,7 @@ except ModuleNotFoundError:
 @pytest.fixture
 def course(tmp_path: Path) -> Path:
     """A copy of the course's files (what git would commit)."""
-    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT,
-                            capture_output=True, text=True, check=True).stdout.split("\0")
-    copy = tmp_path / "course"
-    for name in filter(None, listed):
-        if (ROOT / name).is_file():
-            (copy / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, copy / name)
-    return copy
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    return copy_listed(tmp_path / "course")
 
 
 def code_cells(path: Path) -> list:
@@ -73,11 +62,11 @@ def test_every_place_matches_the_course_address():
 
 def test_rehome_changes_every_place_and_keeps_every_pair_in_sync(course, capsys):
     old = course_address(course)
-    before = snapshot(course)
+    before = tree_bytes(course)
     assert rehome([FORK], root=course) == 0
 
     assert course_address(course) == FORK
-    for name, data in snapshot(course).items():
+    for name, data in tree_bytes(course).items():
         assert old.encode() not in data, f"{name} still names the old address"
     readme = (course / "README.md").read_text()
     pairs = find_pairs(course / "notebooks")
@@ -98,9 +87,9 @@ def test_rehome_changes_every_place_and_keeps_every_pair_in_sync(course, capsys)
             assert f"]({colab})" in readme, f"no Colab badge for {name}"
     assert "https://mybinder.org/v2/gh/a-teacher/pytorch-course/HEAD" in readme
 
-    after = snapshot(course)
+    after = tree_bytes(course)
     assert rehome([FORK], root=course) == 0, "rehoming twice"
-    assert snapshot(course) == after, "a second rehome must change nothing"
+    assert tree_bytes(course) == after, "a second rehome must change nothing"
     assert rehome(["--check"], root=course) == 0
     assert "nothing to change" in capsys.readouterr().out
 
@@ -135,22 +124,22 @@ def test_rehome_without_an_address_brings_a_new_lesson_up_to_date(course, capsys
 @pytest.mark.parametrize("address", ["not a url", "github.com/x/y", "https://github.com/x",
                                      "https://github.com/x/y/tree/main", 'https://h.org/a/"b'])
 def test_a_bad_address_is_one_line_and_changes_nothing(course, capsys, address):
-    before = snapshot(course)
+    before = tree_bytes(course)
     assert rehome([address], root=course) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "is not a git repository address" in error
     assert "example: https://github.com/YOU/course" in error
-    assert snapshot(course) == before
+    assert tree_bytes(course) == before
 
 
 def test_a_lesson_without_a_bootstrap_stops_rehome_before_any_write(course, capsys):
     script = course / "notebooks" / "02_autograd.py"
     bootstrap = bootstrap_cell(course_address(course))
     script.write_text(script.read_text().replace(bootstrap, "print('a lesson of my own')"))
-    before = snapshot(course)
+    before = tree_bytes(course)
     assert rehome([FORK], root=course) == 2
     assert "02_autograd.py: its first code cell is not the bootstrap" in capsys.readouterr().err
-    assert snapshot(course) == before
+    assert tree_bytes(course) == before
 
 
 def test_addresses_are_tidied_and_other_hosts_get_binder_but_no_colab():

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from course_copy import tree_bytes
 
 from course_tools import workspace
 
@@ -242,16 +243,12 @@ def test_an_interrupted_update_leaves_everything_whole_and_a_rerun_finishes(cour
 
         monkeypatch.setattr(workspace, "write_atomic", real_write)
         workspace.sync(course.student, work, **quiet)
-        assert tree(work) == tree(expected), f"interrupted before write {stop_at}"
+        assert tree_bytes(work) == tree_bytes(expected), f"interrupted before write {stop_at}"
     assert content(expected / f"01_tensors (course update {TODAY}).ipynb") == "tensors v2"
     assert content(expected / "03_new.ipynb") == "new v1"
     assert content(expected / "solutions" / "01_tensors_solutions.ipynb") == "solution v2"
     assert course.git_status() == ""
 
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in folder.rglob("*") if p.is_file()}
 
 
 def test_a_missing_manifest_makes_every_lesson_count_as_the_students(course):
