@@ -39,12 +39,25 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 LOCK = ROOT / "requirements.lock"
 STAMP = VENV / "coursekit-installed.sha256"
-BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+# The platform decisions (Windows or POSIX) are made from WINDOWS alone, so that
+# tests on Linux can drive the Windows branches by patching it.
+WINDOWS = os.name == "nt"
+
+
+def venv_bin(venv: Path, windows: bool) -> Path:
+    return venv / ("Scripts" if windows else "bin")
+
+
+def venv_python(venv: Path, windows: bool) -> Path:
+    return venv_bin(venv, windows) / ("python.exe" if windows else "python")
+
+
+BIN = venv_bin(VENV, WINDOWS)
 # COURSEKIT_PYTHON names a Python whose environment already holds the course
 # (Binder and conda build it from environment.yml; tests run course.py from a
 # copied folder with the test environment): it is used as it is, with no .venv.
 OWN_PYTHON = os.environ.get("COURSEKIT_PYTHON", "").strip()
-PYTHON = Path(OWN_PYTHON) if OWN_PYTHON else BIN / ("python.exe" if os.name == "nt" else "python")
+PYTHON = Path(OWN_PYTHON) if OWN_PYTHON else venv_python(VENV, WINDOWS)
 NBVAL_ARGS = [
     "--nbval",
     "--nbval-current-env",
@@ -93,8 +106,12 @@ def ensure_environment() -> None:
     else:
         say(f"{problems[0]}: installing the pinned packages from requirements.lock")
         steps = [[*pip, "-r", LOCK], [*pip, "--no-deps", "-e", ROOT]]
-    if any(run(*step) != 0 for step in steps):
-        sys.exit("Installing the course packages failed (see pip's message above).")
+    torch_first = _torch_step(pip)
+    if torch_first and pip_install(torch_first) != 0:
+        say("torch: the CPU-only build could not be installed; installing PyPI's build instead")
+    for step in steps:
+        if pip_install(step) != 0:
+            sys.exit("Installing the course packages failed (see pip's message above).")
     # pip trusts a package's metadata: one whose files were deleted counts as
     # installed. Check every file, and reinstall the packages that lost some.
     for name, version in _damaged_packages():
@@ -105,6 +122,37 @@ def ensure_environment() -> None:
     from course_tools.files import write_atomic  # only here: keeps every other start fast
 
     write_atomic(STAMP, "\n".join([wanted, *_top_level_paths()]) + "\n")
+
+
+def _torch_step(pip: list) -> list | None:
+    """The pip command that installs the CPU-only torch first, where that is the
+    right build (Linux without an NVIDIA GPU); None to install the lock as it is."""
+    from course_tools import torch_build
+
+    try:
+        plan = torch_build.choose(torch_build.this_machine(PYTHON))
+    except ValueError as error:
+        sys.exit(str(error))
+    if plan.message:
+        say(plan.message)
+    return torch_build.install_command(pip, plan, LOCK)
+
+
+PROXY_HINT = ("pip could not get through a proxy (ProxyError): a proxy or VPN is probably "
+              "still switched on. Turn it off (or unset HTTP_PROXY/HTTPS_PROXY) and run "
+              "the command again.")
+
+
+def pip_install(command: list) -> int:
+    """Run one pip install, show what it printed, and name the usual cause of a
+    ProxyError in one line instead of leaving the student with pip's retries."""
+    result = subprocess.run([str(part) for part in command], cwd=ROOT, capture_output=True,
+                            text=True, encoding="utf-8", errors="replace")
+    sys.stdout.write(result.stdout)
+    sys.stderr.write(result.stderr)
+    if result.returncode != 0 and "ProxyError" in result.stdout + result.stderr:
+        say(PROXY_HINT)
+    return result.returncode
 
 
 def _install_fingerprint() -> str:
@@ -125,7 +173,7 @@ def _site_packages() -> Path:
 def _quick_problems(wanted: str) -> list[str]:
     """What is off with the environment, cheaply: a stat per installed package."""
     try:
-        fingerprint, *paths = STAMP.read_text().splitlines()
+        fingerprint, *paths = STAMP.read_text(encoding="utf-8").splitlines()
     except (OSError, ValueError):
         return ["no install stamp"]
     if fingerprint != wanted:
@@ -143,7 +191,7 @@ def _editable_root() -> Path | None:
     """The folder the editable `coursekit` install points at (None if not installed)."""
     for direct_url in _site_packages().glob("coursekit-*.dist-info/direct_url.json"):
         try:
-            url = json.loads(direct_url.read_text())["url"]
+            url = json.loads(direct_url.read_text(encoding="utf-8"))["url"]
         except (OSError, ValueError, KeyError):
             return None
         path = unquote(urlparse(url).path)
@@ -157,8 +205,8 @@ def _rehome_scripts() -> None:
     """Point the scripts of a .venv copied with its course folder (`jupyter`,
     `pytest`, ...) at this folder's Python: their #! line still names the
     original, whose `coursekit` is the other folder's."""
-    if os.name != "posix":
-        return  # Windows launchers find their Python differently
+    if WINDOWS:
+        return  # Windows launchers (.exe) find their Python differently: no #! line
     foreign = re.compile(rb"#!(.+)/" + re.escape(f"{VENV.name}/{BIN.name}").encode()
                          + rb"/(python[0-9.]*)\n")
     from course_tools.files import write_atomic
@@ -261,11 +309,17 @@ def become(*command) -> int:
     """Run `command` as this very process (POSIX), so that Ctrl+C and a kill reach
     the tool itself and nothing runs on after course.py is gone."""
     command = [str(part) for part in command]
-    if os.name == "posix":
+    if not WINDOWS:
         os.chdir(ROOT)
         sys.stdout.flush()
         os.execv(command[0], command)
-    return run(*command)
+    # Windows has no exec: os.execv starts a new process and exits at once, so
+    # the console would get its prompt back while the tool still runs. Wait for it;
+    # Ctrl+C reaches both (one console), and we exit with the tool's code.
+    try:
+        return run(*command)
+    except KeyboardInterrupt:
+        return 130
 
 
 def cmd_test(extra: list[str]) -> int:
@@ -280,9 +334,30 @@ def cmd_check(extra: list[str]) -> int:
     ensure_environment()
     one_thread_per_kernel()
     # A corrupt notebook is a FAILED line in the report, not the end of the check.
-    return become(PYTHON, "-m", "pytest", "notebooks", *NBVAL_ARGS, "-p", "course_tools.nbreport",
+    targets, options = notebooks_to_check(extra)
+    return become(PYTHON, "-m", "pytest", *targets, *NBVAL_ARGS, "-p", "course_tools.nbreport",
                   "-n", "auto", "--dist", "loadscope", "-q", "--no-header", "-o", "addopts=",
-                  "--continue-on-collection-errors", *extra)
+                  "--continue-on-collection-errors", *options)
+
+
+def notebooks_to_check(extra: list[str]) -> tuple[list[str], list[str]]:
+    """`check 04_backprop_by_hand solutions/04_backprop_by_hand_solutions` checks just
+    those notebooks (a name, or a path to its .py or .ipynb); no names: all of them.
+    Everything else is passed on to pytest."""
+    lesson = re.compile(r"(.*[/\\])?[0-9][0-9]_\w+(\.py|\.ipynb)?$")
+    names = [arg for arg in extra if lesson.match(arg)]
+    options = [arg for arg in extra if not lesson.match(arg)]
+    targets = []
+    for name in names:
+        stem = Path(name).with_suffix("") if name.endswith((".py", ".ipynb")) else Path(name)
+        parts = stem.parts[stem.parts.index("notebooks") + 1:] if "notebooks" in stem.parts \
+            else stem.parts
+        notebook = ROOT / "notebooks" / Path(*parts).with_suffix(".ipynb")
+        if not notebook.is_file():
+            sys.exit(f"No notebook named {name!r}: use a lesson name such as 04_backprop_by_hand "
+                     "or solutions/04_backprop_by_hand_solutions.")
+        targets.append(str(notebook.relative_to(ROOT)))
+    return targets or ["notebooks"], options
 
 
 def cmd_refresh(extra: list[str]) -> int:
@@ -309,7 +384,18 @@ COMMANDS = {"lab": cmd_lab, "test": cmd_test, "check": cmd_check,
             "update": cmd_update, "reset": cmd_reset}
 
 
+def printable_anywhere() -> None:
+    """Never crash on a console that cannot show a character (a GBK Windows console
+    and λ or ✓): such a character is printed as an escape instead. The tools this
+    starts (pytest, jupyter, refresh) inherit the same rule."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+    os.environ.setdefault("PYTHONIOENCODING", ":backslashreplace")
+
+
 def main(argv: list[str]) -> int:
+    printable_anywhere()
     drop_empty_thread_settings()
     if not argv or argv[0] not in COMMANDS:
         print(__doc__)

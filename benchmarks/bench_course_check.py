@@ -36,7 +36,8 @@ FLOOR_CELL = "import torch, matplotlib, ipywidgets"
 
 def timed(command: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess]:
     started = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True,
+                            encoding="utf-8", errors="replace")
     return time.perf_counter() - started, result
 
 

@@ -58,7 +58,7 @@ def time_to_lab(course: Path, python: str, limit: float) -> float:
                "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}"]
     with tempfile.TemporaryDirectory(prefix="coursekit-startup-") as runtime:
         env = dict(os.environ, JUPYTER_RUNTIME_DIR=runtime, JUPYTER_PLATFORM_DIRS="1")
-        log = open(Path(runtime) / "lab.log", "w+")  # noqa: SIM115 (closed below)
+        log = open(Path(runtime) / "lab.log", "w+", encoding="utf-8")  # noqa: SIM115 (closed below)
         started = time.perf_counter()
         # Its own process group: course.py runs jupyter as a child, both must stop.
         process = subprocess.Popen(command, cwd=course, env=env, stdout=log,

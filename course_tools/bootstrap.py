@@ -89,7 +89,8 @@ def check_address(address: str) -> str:
 
 def course_address(root: Path = ROOT) -> str:
     """The `Source` address in pyproject.toml."""
-    return tomllib.loads((root / "pyproject.toml").read_text())["project"]["urls"]["Source"]
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return project["urls"]["Source"]
 
 
 def with_address(pyproject: str, address: str) -> str:

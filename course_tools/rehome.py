@@ -41,7 +41,8 @@ def planned_changes(root: Path, address: str) -> dict[Path, str]:
     """Every file whose text must change for the course to live at `address`, with
     its new text. Reads only; raises AddressError before anything could be written."""
     new_texts = {
-        root / "pyproject.toml": with_address((root / "pyproject.toml").read_text(), address),
+        root / "pyproject.toml": with_address(
+            (root / "pyproject.toml").read_text(encoding="utf-8"), address),
         root / "README.md": with_readme_links(
             (root / "README.md").read_text(encoding="utf-8"),
             readme_links(address, lesson_notebooks(root / "notebooks")),

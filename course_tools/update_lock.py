@@ -32,7 +32,7 @@ BUILD_SPECIFIC = re.compile(r"^(nvidia-|triton|cuda-)")
 
 
 def top_level() -> list[str]:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     wanted = list(project["dependencies"])
     for extra in project["optional-dependencies"].values():
         # "coursekit[course]" inside an extra only names other extras, all listed here.
@@ -43,12 +43,12 @@ def top_level() -> list[str]:
 def resolve(python: str) -> dict[str, str]:
     with tempfile.TemporaryDirectory() as tmp:
         requirements = Path(tmp, "top.txt")
-        requirements.write_text("\n".join(top_level()))
+        requirements.write_text("\n".join(top_level()), encoding="utf-8")
         report = Path(tmp, "report.json")
         command = [python, "-m", "pip", "install", "--dry-run", "--ignore-installed",
                    "--quiet", "--report", str(report), "-r", str(requirements)]
         subprocess.run(command, check=True)
-        installed = json.loads(report.read_text())["install"]
+        installed = json.loads(report.read_text(encoding="utf-8"))["install"]
     pins = {}
     for item in installed:
         name = item["metadata"]["name"].lower().replace("_", "-")

@@ -263,7 +263,7 @@ def reset(name: str, course: Path = ROOT, now: datetime.datetime | None = None) 
 def git(course: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
     env = dict(os.environ, GIT_TERMINAL_PROMPT="0", LC_ALL="C")  # never ask for a password
     return subprocess.run(["git", *args], cwd=course, capture_output=True, text=True,
-                          env=env, timeout=timeout)
+                          encoding="utf-8", errors="replace", env=env, timeout=timeout)
 
 
 def update_course(course: Path = ROOT) -> str:

@@ -61,7 +61,7 @@ def load_digits(device=None) -> tuple[torch.Tensor, torch.Tensor]:
     digits 0 to 9.
     """
     source = resources.files("coursekit").joinpath(DIGITS_FILE)
-    with source.open("rb") as raw, gzip.open(raw, "rt") as text:
+    with source.open("rb") as raw, gzip.open(raw, "rt", encoding="ascii") as text:
         table = np.loadtxt(text, delimiter=",", dtype=np.int64)
     images = torch.from_numpy(table[:, :64]).float()
     labels = torch.from_numpy(table[:, 64]).clone()
