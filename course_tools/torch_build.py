@@ -33,7 +33,7 @@ CHOICES = ("auto", "cpu", "cuda", "default")
 PROBE_SECONDS = 5
 # Measured here (see README, "Installing on your machine"): the NVIDIA
 # libraries and triton that PyPI's Linux wheel of torch 2.13 brings along.
-SAVED = "about 4 GB"
+SAVED = "about 3.8 GB"
 
 
 @dataclass(frozen=True)
