@@ -6,7 +6,8 @@ or the cells that differ with nbval's expected/actual text, plus the time taken
 and which device and torch version ran the check. A lesson also fails when its
 notebook cannot be read (corrupt JSON) or is stale (its .py was edited after
 the last refresh, so the stored outputs are not the lesson's); either makes the
-run exit non-zero.
+run exit non-zero, and so does a lesson whose .ipynb is missing (its .py is there,
+in a folder the run was given): `FAILED (missing)`.
 """
 
 from __future__ import annotations
@@ -50,6 +51,19 @@ class CourseReport:
     def pytest_sessionfinish(self, session):
         if hasattr(self.config, "workerinput"):
             return  # an xdist worker: the controller checks and reports
+        for script in _scripts_without_notebook(self.config):
+            notebook = script.with_suffix(".ipynb")
+            try:
+                shown = notebook.relative_to(self.config.rootpath).as_posix()
+            except ValueError:
+                shown = str(notebook)
+            try:  # the lesson's name as refresh takes it: solutions/NN_name_solutions
+                lesson = script.relative_to(self.config.rootpath / "notebooks").with_suffix("")
+            except ValueError:
+                lesson = script.with_suffix("").name
+            self.lessons[shown].failures.append((
+                "missing", f"{notebook.name} is missing: run `python course.py refresh "
+                f"{Path(lesson).as_posix()}` to make it"))
         for path, result in self.lessons.items():
             problems = _stale(self.config.rootpath / path)
             if problems:
@@ -103,12 +117,34 @@ class CourseReport:
         write(f"wall time: {time.perf_counter() - self.started:.1f} s")
 
 
+WHOLE_LESSON = ("stale", "cannot be read", "missing")  # failures that are not a cell's
+
+
 def _kinds(failures: list[tuple[str, str]]) -> str:
-    """'2 cell(s)', 'stale', 'cannot be read', or several of these."""
-    cells = sum(1 for label, _ in failures if label not in ("stale", "cannot be read"))
+    """'2 cell(s)', 'stale', 'cannot be read', 'missing', or several of these."""
+    cells = sum(1 for label, _ in failures if label not in WHOLE_LESSON)
     kinds = [f"{cells} cell(s)"] if cells else []
-    return ", ".join(kinds + [label for label, _ in failures if label in ("stale",
-                                                                           "cannot be read")])
+    return ", ".join(kinds + [label for label, _ in failures if label in WHOLE_LESSON])
+
+
+def _scripts_without_notebook(config) -> list[Path]:
+    """Lesson scripts (jupytext, header first) with no .ipynb beside them, in the
+    folders this run was given."""
+    found = []
+    for argument in config.args:
+        folder = Path(config.invocation_params.dir, argument.split("::")[0])
+        if not folder.is_dir():
+            continue
+        for script in sorted(folder.rglob("*.py")):
+            if ".ipynb_checkpoints" in script.parts or script.with_suffix(".ipynb").exists():
+                continue
+            try:
+                head = script.read_text(encoding="utf-8")[:600]
+            except (OSError, UnicodeDecodeError):
+                continue
+            if head.startswith("# ---\n# jupyter:\n") and "jupytext:" in head:
+                found.append(script)
+    return found
 
 
 def _crash_message(report) -> str:
