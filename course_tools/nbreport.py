@@ -37,6 +37,7 @@ class CourseReport:
     def __init__(self, config):
         self.config = config
         self.lessons: dict[str, LessonResult] = defaultdict(LessonResult)
+        self.crash_counts: list[str] = []  # tests/test_crash_consistency.py's figures
         self.started = time.perf_counter()
 
     def pytest_collectreport(self, report):
@@ -86,6 +87,9 @@ class CourseReport:
             report.user_properties.append(("actual", _output_text(item, item.test_outputs)))
 
     def pytest_runtest_logreport(self, report):
+        if report.when == "call":
+            self.crash_counts += [value for name, value in report.user_properties
+                                  if name == "crash-consistency"]
         path, _, cell = report.nodeid.partition("::")
         if not path.endswith(".ipynb"):
             return
@@ -115,6 +119,14 @@ class CourseReport:
                     write(f"    {line}")
         write(f"ran on: {describe_environment()}")
         write(f"wall time: {time.perf_counter() - self.started:.1f} s")
+        if self.crash_counts:
+            terminalreporter.section("crash consistency: faults injected per command")
+            for line in sorted(self.crash_counts):
+                write(line)
+            faults, invariants = (sum(int(re.search(rf"(\d+) {word}", line).group(1))
+                                      for line in self.crash_counts)
+                                  for word in ("faults", "invariants"))
+            write(f"in all: {faults} faults injected, {invariants} invariants checked")
 
 
 WHOLE_LESSON = ("stale", "cannot be read", "missing")  # failures that are not a cell's

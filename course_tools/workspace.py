@@ -226,10 +226,10 @@ def create(course: Path = ROOT) -> bool:
         return False
     partial = course / f"{PARTIAL}{os.getpid()}"
     shutil.rmtree(partial, ignore_errors=True)
-    sync(course, partial, report=lambda line: None)
     try:
+        sync(course, partial, report=lambda line: None)
         os.rename(partial, work)
-    except OSError:
+    except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         if work.is_dir():  # another command created it first: theirs is as good
             return False
