@@ -229,9 +229,9 @@ def create(course: Path = ROOT) -> bool:
     try:
         sync(course, partial, report=lambda line: None)
         os.rename(partial, work)
-    except BaseException:
+    except BaseException as error:
         shutil.rmtree(partial, ignore_errors=True)
-        if work.is_dir():  # another command created it first: theirs is as good
+        if isinstance(error, OSError) and work.is_dir():  # another command made it first
             return False
         raise
     say(f"created {WORK_DIR}/: your own copy of every lesson (solutions in "
@@ -365,6 +365,10 @@ def update_course(course: Path = ROOT) -> str:
         lock = _git_lock(course)
         if lock:
             return f"course: not updated: {lock}"
+        said = fetched.stderr.strip().splitlines() if fetched is not None else []
+        if any(".lock" in line for line in said):  # a ref locked by a concurrent git
+            return (f"course: not updated: another git command is using this folder "
+                    f"({said[0]}); run update again in a moment")
         url = git(course, "remote", "get-url", remote).stdout.strip()
         return (f"course: not updated: could not reach {remote} ({url}); offline? "
                 "my-work/ is synced with the course as it is here")
