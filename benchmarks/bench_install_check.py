@@ -48,7 +48,7 @@ def main() -> int:
         return 1
     wanted = course._install_fingerprint()
     problems = course._quick_problems(wanted)
-    folders = len(course.STAMP.read_text().splitlines()) - 1
+    folders = len(course.STAMP.read_text(encoding="utf-8").splitlines()) - 1
     site = course._site_packages()
     files = [path for paths in course._records().values() for path in paths]
     print(f"bench_install_check ({os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}; "

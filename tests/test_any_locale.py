@@ -95,7 +95,8 @@ def test_environment_stamp_with_chinese_paths_reads_back(gb18030, chinese_folder
         "course.STAMP = course.VENV / 'stamp'\n"
         "course._editable_root = lambda: course.ROOT\n"
         "wanted = course._install_fingerprint()\n"
-        "course.STAMP.write_bytes((wanted + '\\n课程包\\n').encode('utf-8'))\n"
+        "mtime = (site / '课程包').stat().st_mtime_ns\n"
+        "course.STAMP.write_bytes(f'{wanted}\\n{mtime} 课程包\\n'.encode('utf-8'))\n"
         "print(course._quick_problems(wanted))\n", encoding="utf-8")
     env = {**gb18030}
     env.pop("COURSEKIT_PYTHON")
