@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from . import platforms
+
 # .NAME.PID.RANDOM.tmp as write_atomic names them (RANDOM: tempfile's 8 characters);
 # PID is missing in the names older versions used.
 TEMPORARY = re.compile(r"^\..+?\.(?:(?P<pid>\d+)\.)?[a-z0-9_]{8}\.tmp$")
@@ -56,7 +58,7 @@ def is_stale(path: Path, pid: str | None) -> bool:
             return True
     except OSError:
         return False
-    if not pid or not pid.isdigit() or os.name != "posix":
+    if not pid or not pid.isdigit() or not platforms.can_probe_processes():
         return False  # (on Windows, os.kill(pid, 0) would send Ctrl+C)
     if int(pid) == os.getpid():
         return False  # ours: another thread of this process may be writing it

@@ -36,7 +36,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from . import ROOT
+from . import ROOT, platforms
 from .files import is_stale, write_atomic
 
 WORK_DIR = "my-work"
@@ -476,10 +476,10 @@ def hold_lab_lock(root: Path) -> bool:
 
     Closes the gap between two `course.py lab` started together: neither has
     written its server-info file yet. Returns False if another one holds it."""
-    try:
-        import fcntl
-    except ImportError:  # Windows: the server-info check alone
+    if not platforms.can_lock_files():  # Windows: the server-info check alone
         return True
+    import fcntl
+
     descriptor = os.open(root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -506,9 +506,9 @@ def lab(argv: list[str], course: Path = ROOT) -> int:
         say(f"a course server is already running for {what}: open {address}")
         return 0
     say(f"opening JupyterLab on {what}")
-    jupyter = str(Path(sys.executable).with_name("jupyter"))
+    jupyter = str(platforms.launcher(sys.executable, "jupyter"))
     command = [jupyter, "lab", *lab_arguments(root), *extra]
-    if os.name == "posix":  # become the server: Ctrl+C and kill reach Jupyter itself
+    if platforms.can_become():  # become the server: Ctrl+C and kill reach Jupyter itself
         os.execv(command[0], command)
     return subprocess.run(command, cwd=course).returncode
 

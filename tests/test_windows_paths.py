@@ -67,3 +67,76 @@ def test_windows_never_rewrites_launchers(course_py, monkeypatch, tmp_path):
     launcher.write_bytes(b"#!C:/elsewhere/.venv/Scripts/python.exe\nMZ...")
     course_py._rehome_scripts()
     assert launcher.read_bytes() == b"#!C:/elsewhere/.venv/Scripts/python.exe\nMZ..."
+
+
+# --- course_tools: the same decisions, from course_tools.platforms ---------------------------
+
+
+@pytest.fixture
+def on_windows(monkeypatch):
+    from course_tools import platforms
+
+    monkeypatch.setattr(platforms, "WINDOWS", True)
+    return platforms
+
+
+def test_windows_launchers_are_exe_files(on_windows):
+    python = Path("C:/课程/.venv/Scripts/python.exe")
+    assert on_windows.launcher(python, "jupyter") == Path("C:/课程/.venv/Scripts/jupyter.exe")
+
+
+def test_lab_on_windows_runs_jupyter_as_a_child(on_windows, monkeypatch, tmp_path):
+    from course_tools import workspace
+
+    monkeypatch.setattr(os, "execv", lambda *a: pytest.fail("execv on Windows"))
+    monkeypatch.setattr(workspace, "running_server", lambda root: None)
+    monkeypatch.setattr(workspace, "ensure", lambda course: tmp_path)
+    started = []
+
+    class Finished:
+        returncode = 0
+
+    monkeypatch.setattr(workspace.subprocess, "run",
+                        lambda command, **kwargs: started.append(command) or Finished)
+    assert workspace.lab(["--no-browser"], course=tmp_path) == 0
+    assert Path(started[0][0]).name == "jupyter.exe"
+    assert started[0][1] == "lab" and "--no-browser" in started[0]
+
+
+def test_lab_lock_on_windows_needs_no_flock(on_windows, monkeypatch, tmp_path):
+    from course_tools import workspace
+
+    monkeypatch.setitem(sys.modules, "fcntl", None)  # importing it would fail, as on Windows
+    assert workspace.hold_lab_lock(tmp_path) is True
+    assert not (tmp_path / workspace.LOCK).exists()
+
+
+def test_temporary_files_on_windows_are_never_probed_with_os_kill(on_windows, monkeypatch,
+                                                                  tmp_path):
+    """os.kill(pid, 0) on Windows would end that process: a dead writer's temp file
+    is left until it is a day old instead."""
+    from course_tools import files
+
+    monkeypatch.setattr(os, "kill", lambda *a: pytest.fail("os.kill on Windows"))
+    leftover = tmp_path / ".lesson.ipynb.999999.abcdefgh.tmp"
+    leftover.write_bytes(b"{}")
+    assert files.is_stale(leftover, "999999") is False
+    day_old = leftover.stat().st_mtime - files.STALE_AFTER_S - 60
+    os.utime(leftover, (day_old, day_old))
+    assert files.is_stale(leftover, "999999") is True
+
+
+def test_exercise_time_limit_without_sigalrm_runs_the_answer_to_the_end(monkeypatch):
+    """No SIGALRM (Windows): a check runs without a time limit instead of failing."""
+    import signal
+
+    from coursekit.exercises import core
+
+    monkeypatch.delattr(signal, "setitimer")
+    finished = []
+    with core.time_limit(0.01):
+        import time
+
+        time.sleep(0.05)
+        finished.append(True)
+    assert finished == [True]
