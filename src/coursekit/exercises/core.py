@@ -63,7 +63,7 @@ _WORDS = {Outcome.PASSED: "Passed", Outcome.FAILED: "Not yet",
 # The text itself keeps the theme's own text colour, so it has the theme's contrast.
 _STRIPES = {Outcome.PASSED: "var(--jp-success-color1, #388e3c)",
             Outcome.FAILED: "var(--jp-error-color1, #d32f2f)",
-            Outcome.NOT_ATTEMPTED: "var(--jp-border-color1, #9e9e9e)",
+            Outcome.NOT_ATTEMPTED: "var(--jp-ui-font-color2, #757575)",
             Outcome.NO_SUCH_EXERCISE: "var(--jp-warn-color1, #f57c00)"}
 
 DEFAULT_TIME_LIMIT = 30.0  # seconds per check; every reference answer takes well under 1 s
