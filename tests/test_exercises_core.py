@@ -415,3 +415,7 @@ def test_a_generator_with_a_typo_is_the_answers_error():
 
     with pytest.raises(AnswerRaised, match="NameError"):
         as_float_list(losses(), 2, "the losses")
+
+
+def test_titles_and_hints_are_listed_for_the_translators(lesson):
+    assert lesson.texts()[:4] == ["double a tensor", "multiply by 2", "a number", "it is 4.5"]

@@ -57,8 +57,15 @@ class Outcome(enum.Enum):
 # Each outcome has an icon AND a word: with no emoji font the icons are identical boxes.
 _ICONS = {Outcome.PASSED: "✅", Outcome.FAILED: "❌", Outcome.NOT_ATTEMPTED: "⬜",
           Outcome.NO_SUCH_EXERCISE: "⚠️"}
-_WORDS = {Outcome.PASSED: "Passed", Outcome.FAILED: "Not yet",
-          Outcome.NOT_ATTEMPTED: "Not attempted", Outcome.NO_SUCH_EXERCISE: "No such exercise"}
+
+
+def _status_word(outcome: Outcome) -> str:
+    """The outcome in words, in the student's language (literal templates, for the catalog)."""
+    return {Outcome.PASSED: _("Passed"), Outcome.FAILED: _("Not yet"),
+            Outcome.NOT_ATTEMPTED: _("Not attempted"),
+            Outcome.NO_SUCH_EXERCISE: _("No such exercise")}[outcome]
+
+
 # The stripe's colour: JupyterLab's theme colours (light and dark), then light-theme literals.
 # The text itself keeps the theme's own text colour, so it has the theme's contrast.
 _STRIPES = {Outcome.PASSED: "var(--jp-success-color1, #388e3c)",
@@ -110,7 +117,7 @@ class Result:
     @property
     def status(self) -> str:
         """The outcome in words: 'Passed', 'Not yet', 'Not attempted', ..."""
-        return _(_WORDS[self.outcome])
+        return _status_word(self.outcome)
 
     def __str__(self) -> str:
         text = f"{_ICONS[self.outcome]} {self.status} — {self.label}"
@@ -175,6 +182,12 @@ class ExerciseSet:
 
     def __len__(self) -> int:
         return len(self._exercises)
+
+    def texts(self) -> list[str]:
+        """Every exercise's title and hint: English templates for the translation catalog
+        (they are shown through `_()`, like every other sentence)."""
+        return [text for exercise in self._exercises.values()
+                for text in (exercise.title, exercise.hint)]
 
     def numbers(self) -> list[int]:
         return sorted(self._exercises)
