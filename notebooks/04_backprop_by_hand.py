@@ -562,7 +562,7 @@ for ratio in (0.99, 1.0005, 1.01, 1.2):
     doubled = [k for k, loss in enumerate(losses) if loss > 2 * losses[0]]
     lowest = losses.argmin()  # a NumPy array has argmin too
     print(f"lr = {ratio:.4f} × threshold: epoch 1 / epoch 0 = {losses[1] / losses[0]:.4f}, "
-          f"lowest at epoch {lowest}, doubles at epoch {doubled[0] if doubled else 'never'}, "
+          f"lowest at epoch {lowest}, {f'doubles at epoch {doubled[0]}' if doubled else 'never doubles'}, "
           f"epoch 100: {losses[100]:.3g}")
 
 # %% [markdown]

@@ -242,9 +242,9 @@ plt.show()
 # size of its gradient), a ratio that is usually at most about 1. So lr is
 # roughly the largest step a weight takes, whatever the size of its gradient.
 # It is not a strict cap: when a gradient grows or changes, the ratio can
-# pass 1. And most steps are far smaller, because gradients that change sign
-# average out. Here is the same Adam run again, measuring every step (in
-# units of lr, over all the weights). Section 5 shows why this matters.
+# pass 1. And most steps are far smaller than lr. Here is the same Adam run
+# again, measuring every step (in units of lr, over all the weights).
+# Section 5 shows why this matters.
 
 # %%
 def adam_step_sizes(model, lr=1e-4, steps=500):
@@ -442,7 +442,8 @@ print(f"best possible loss: {PROBLEM.best_loss:.2f} at w = {PROBLEM.solution[0]:
 # (m̂ and v̂ are m and v corrected for starting at zero.) RMSprop and Adam
 # divide each coordinate's step by the typical size of *its own* gradient. A
 # steep coordinate gets a large gradient and a large divisor; a flat one gets
-# small ones. Either way the step is about lr. Look at the very first step:
+# small ones. Either way the step is about lr (for RMSprop only once its
+# running average has filled up, as we will see). Look at the very first step:
 
 # %%
 gradient = PROBLEM.gradient(PROBLEM.start)
@@ -475,7 +476,7 @@ OptimizerExplorer()
 # Things to try:
 #
 # - **lr 0.003**: which of the four reach the minimum within 200 steps? Adam
-#   moves about 0.003 per step, and b has to travel 33.
+#   moves at most about 0.003 per step, and b has to travel 33.
 # - **lr 0.01**: above plain SGD's limit (0.0053), but below momentum's
 #   (0.0101, printed above).
 # - **lr 0.5 to 10**: both plain methods explode in one step, while RMSprop and
