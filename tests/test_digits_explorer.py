@@ -178,6 +178,13 @@ def test_the_browser_gets_every_run_and_verdict_once(explorer):
     assert len(json.dumps(view.train_loss, allow_nan=False)) > 100
 
 
+def test_the_view_colours_the_lessons_words(explorer):
+    # The browser colours a verdict line by the first of these words in it.
+    assert explorer.text()["tones"] == verdict_tones() == {
+        "fails": "bad", "unstable": "warn", "overfits": "warn", "learns well": "good",
+        "learns slowly": "warn"}
+
+
 def describe_line(runs, b, r):
     return f"batch size 4, learning rate 0.1 (2 steps per epoch, 20 in 10 epochs): " \
            f"{describe(runs, b, r)}"
