@@ -456,9 +456,10 @@ with torch.no_grad():
 # with three separate copies holding the same numbers:
 
 # %%
+# Tiny tensors, so on the CPU: every machine adds them up in the same way.
 torch.manual_seed(1)
-layer = nn.Linear(4, 4).to(device)
-h0 = torch.randn(8, 4).to(device)
+layer = nn.Linear(4, 4)
+h0 = torch.randn(8, 4)
 
 h = h0
 for _ in range(3):
