@@ -137,7 +137,7 @@ def measure_that_trains(model, loader, loss_fn):
         (2, measure_that_trains, "must not train"),
         (2, lambda model, loader, loss_fn: 0.5, "a tuple (mean loss, accuracy)"),
         (3, 5, "a larger one does too"),
-        (3, 20, "does not diverge"),
+        (3, 20, "does not fail"),
         (3, 12, "not one of the explorer's batch sizes"),
         (3, "10", "a whole number"),
     ],

@@ -205,9 +205,9 @@ def _diverging_batch_sizes(lr: float) -> tuple[int, ...]:
 
 
 @exercises.exercise(
-    3, "the largest batch size at which learning rate 1 diverges",
+    3, "the largest batch size at which learning rate 1 fails",
     hint="Set the explorer's learning rate to 1 and move the batch size from the left: the "
-         "verdict says 'diverges' for the small ones. Which is the last one that does?",
+         "verdict says 'fails' for the small ones. Which is the last one that does?",
     prepare=diverging_batch_sizes,
 )
 def _check_unsafe_batch_size(batch_size):
@@ -220,8 +220,8 @@ def _check_unsafe_batch_size(batch_size):
             size=batch_size, sizes=list(BATCH_SIZES)))
     diverging = diverging_batch_sizes()
     if batch_size not in diverging:
-        fail(_("at learning rate {lr} batch size {size} does not diverge: go smaller").format(
+        fail(_("at learning rate {lr} batch size {size} does not fail: go smaller").format(
             lr=f"{UNSAFE_LR:g}", size=batch_size))
     if batch_size != max(diverging):
-        fail(_("batch size {size} diverges, but a larger one does too").format(
+        fail(_("batch size {size} fails, but a larger one does too").format(
             size=batch_size))
