@@ -73,6 +73,9 @@ class Watch:
         context.route("**/*", route)
         page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
+        # The console says only "404"; this says what was missing.
+        page.on("response", lambda r: r.status >= 400 and self.errors.append(
+            f"{r.status} {r.url}"))
 
 
 def open_page(browser, site: SiteServer, path: str, **context_options):

@@ -298,3 +298,20 @@ def test_a_translation_with_lessons_becomes_an_edition(tmp_path):
     found = site.editions(tmp_path)
     assert [(e.language, e.prefix) for e in found] == [("en", ""), ("zh-CN", "zh-CN")]
     assert [p.name for p in found[1].lessons] == ["01_tensors.ipynb"]
+
+
+def test_pages_deploy_only_from_pushes_to_main():
+    import yaml
+
+    workflow = yaml.safe_load((site.ROOT / ".github" / "workflows" / "site.yml").read_text())
+    events = workflow[True]  # YAML reads the key `on` as True
+    assert "push" in events and "pull_request" in events  # built on every push and PR
+    jobs = workflow["jobs"]
+    assert "course.py site" in str(jobs["build"]["steps"])
+    deploy = jobs["deploy"]
+    assert "github.event_name == 'push'" in deploy["if"]
+    assert "github.ref == 'refs/heads/main'" in deploy["if"]
+    # Only the deploy job may write to Pages; the build job (PRs too) reads only.
+    assert workflow["permissions"] == {"contents": "read"}
+    assert "permissions" not in jobs["build"]
+    assert deploy["permissions"]["pages"] == "write"

@@ -17,6 +17,10 @@ project = SITE["title"]
 author = "the course's authors"
 copyright = "the course's authors"  # no year: the same pages every build
 language = SITE["language"].replace("-", "_")
+# Sphinx 9's Chinese search scripts call a ChineseStemmer they do not ship (an
+# uncaught error on every page): the English search, which splits on spaces
+# and punctuation, serves every edition; it finds code names and English terms.
+html_search_language = "en"
 extensions = ["myst_nb"]
 exclude_patterns = ["site.json", "**/.ipynb_checkpoints"]
 templates_path = ["_templates"]
