@@ -15,14 +15,6 @@ from pathlib import Path
 
 from browser_harness import free_port
 
-# The explorers' pages, and a slider each one has.
-EXPLORER_PAGES = {
-    "00_setup_check": "frequency",
-    "04_backprop_by_hand": "learning rate",
-    "05_nn_and_optim": "learning rate",
-    "07_training_for_real": "batch size",
-}
-
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):  # no line per request in the test output
@@ -79,20 +71,9 @@ class Watch:
 
 
 def open_page(browser, site: SiteServer, path: str, **context_options):
-    """(page, watch) with `path` loaded and its widgets rendered if it has any."""
+    """(page, watch): a new browser context with `path` loaded (scripts may still run)."""
     context = browser.new_context(**context_options)
     page = context.new_page()
     watch = Watch(context, page, site.base)
     page.goto(site.url(path), wait_until="load")
     return page, watch
-
-
-def explorer_box(page):
-    """The live explorer on a page (html-manager's rendered widget)."""
-    return page.locator(".ck-explorer .widget-subarea").first
-
-
-def slider(page, label: str):
-    """The slider whose description is `label` in the page's live explorer."""
-    return page.locator(".ck-explorer .widget-slider").filter(
-        has=page.locator(".widget-label", has_text=label)).first
