@@ -315,3 +315,18 @@ def test_pages_deploy_only_from_pushes_to_main():
     assert workflow["permissions"] == {"contents": "read"}
     assert "permissions" not in jobs["build"]
     assert deploy["permissions"]["pages"] == "write"
+
+
+def test_without_npm_course_py_says_so_in_one_line(tmp_path, monkeypatch, capsys):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("course_cli", site.ROOT / "course.py")
+    course = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(course)
+    (tmp_path / "package-lock.json").write_text("{}")
+    monkeypatch.setattr(course, "ROOT", tmp_path)
+    monkeypatch.setattr(course.shutil, "which", lambda name: None)
+    course.ensure_node_modules()  # no exception, no npm run
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1 and "no npm found" in lines[0], lines
+    assert not (tmp_path / "node_modules").exists()
