@@ -12,6 +12,8 @@
                                 committed outputs, print a per-lesson summary
     python course.py refresh    maintainers: re-execute lessons and store fresh outputs
     python course.py bench      print the benchmark figures
+    python course.py site       build the course website into _site/html/ (prints its
+                                index.html last); its explorers work with no kernel
     python course.py rehome URL maintainers: move the course to a fork's address (every
                                 lesson's first cell, README badges, pyproject's Source)
 
@@ -319,6 +321,27 @@ def ensure_browser() -> None:
         say("installing chromium failed: the browser tests will be skipped")
 
 
+def ensure_node_modules() -> None:
+    """The website's pinned JavaScript: `npm ci` into node_modules/ when it is missing
+    or package-lock.json changed since. Without npm, one line (the site tests skip)."""
+    lock = ROOT / "package-lock.json"
+    stamp = ROOT / "node_modules" / ".course-lock.sha256"
+    if not lock.exists():
+        return
+    wanted = hashlib.sha256(lock.read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text().strip() == wanted:
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        say("no npm found: node_modules/ cannot be installed, the website tests will be skipped")
+        return
+    say("installing the website's pinned JavaScript (npm ci, package-lock.json)")
+    if run(npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error") != 0:
+        say("npm ci failed (see above): the website tests will be skipped")
+        return
+    stamp.write_text(wanted + "\n")
+
+
 def cmd_lab(extra: list[str]) -> int:
     ensure_environment()
     # course_tools.workspace makes my-work/, refuses a second server on the same
@@ -374,6 +397,7 @@ def become(*command) -> int:
 def cmd_test(extra: list[str]) -> int:
     ensure_environment()
     ensure_browser()
+    ensure_node_modules()
     one_thread_per_kernel()
     return become(PYTHON, "-m", "pytest", "tests", "notebooks", *NBVAL_ARGS,
                   "-p", "course_tools.nbreport", "-n", "auto", "--dist", "loadscope", *extra)
@@ -423,6 +447,12 @@ def cmd_bench(extra: list[str]) -> int:
     return code
 
 
+def cmd_site(extra: list[str]) -> int:
+    ensure_environment()
+    ensure_node_modules()
+    return become(PYTHON, "-m", "course_tools.site", *extra)
+
+
 def cmd_rehome(extra: list[str]) -> int:
     ensure_environment()
     return become(PYTHON, "-m", "course_tools.rehome", *extra)
@@ -430,7 +460,7 @@ def cmd_rehome(extra: list[str]) -> int:
 
 COMMANDS = {"lab": cmd_lab, "test": cmd_test, "check": cmd_check,
             "refresh": cmd_refresh, "bench": cmd_bench, "rehome": cmd_rehome,
-            "update": cmd_update, "reset": cmd_reset}
+            "update": cmd_update, "reset": cmd_reset, "site": cmd_site}
 
 
 def printable_anywhere() -> None:

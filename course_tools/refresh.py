@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import platform
+import re
 import sys
 import threading
 import time
@@ -31,6 +33,7 @@ from .notebook_pairs import Pair, find_pairs, sync_problems
 
 TIMEOUT_S = 900
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 # The kernels a refresh starts compute the stored numbers and pictures the same
 # way on any x86 CPU. Left alone, MKL and torch pick their code by CPU (MKL runs
 # other matrix code on AMD than on Intel; torch uses AVX-512 where it exists),
@@ -77,12 +80,15 @@ def refresh(pair: Pair) -> tuple[float, str]:
     }
     started = time.perf_counter()
     execute(notebook, pair)
-    # Widget state holds random model ids: drop it so diffs stay reviewable.
-    notebook.metadata.pop("widgets", None)
     notebook.metadata.get("language_info", {}).pop("version", None)
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs = merge_streams(cell.outputs)
+    # The website (course_tools/site.py) brings the explorers back to life from
+    # this saved state, with no kernel; its model ids are made stable.
+    stabilise_widget_state(notebook, pair.name)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
             drop_widget_views(cell.outputs)
     try:
         write_atomic(pair.notebook, nbformat.writes(notebook) + "\n")
@@ -197,15 +203,72 @@ def merge_streams(outputs: list) -> list:
 def drop_widget_views(outputs: list) -> None:
     """Keep a widget's static fallback (PNG, text), not its live view.
 
-    A stored view points at a widget model that only exists while its kernel
-    runs: opened later, JupyterLab would show "Error displaying widget: model
-    not found" where the picture could be, and its random id would churn in git.
-    The output is marked, so tests know a live widget belongs there.
+    A stored view makes JupyterLab show "Error displaying widget: model not
+    found" where the picture could be, once its kernel is gone. The output is
+    marked instead, with the id of the model it showed: tests know a live
+    widget belongs there, and the website puts the view back in its place.
     """
     for output in outputs:
-        if WIDGET_VIEW in output.get("data", {}):
-            del output["data"][WIDGET_VIEW]
-            output.setdefault("metadata", {})["coursekit"] = {"live_widget": True}
+        view = output.get("data", {}).pop(WIDGET_VIEW, None)
+        if view is not None:
+            mark = {"live_widget": True}
+            if view.get("model_id"):
+                mark["model_id"] = view["model_id"]
+            output.setdefault("metadata", {})["coursekit"] = mark
+
+
+def stabilise_widget_state(notebook, name: str) -> None:
+    """Keep the saved state of the widgets a cell shows, under stable model ids.
+
+    nbclient saves the state of every widget the kernel made, under random
+    ids. Kept: the models the shown views need (children, layouts, styles) and
+    the browser-side links between them (jslink); dropped: widgets nothing
+    shows. Each kept id becomes a hash of the notebook's name and the order
+    the kernel made it in, so a refresh of an unchanged lesson writes the same
+    bytes and a diff shows only what changed.
+    """
+    saved = notebook.metadata.pop("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    shown = [output["data"][WIDGET_VIEW]["model_id"]
+             for cell in notebook.cells if cell.cell_type == "code"
+             for output in cell.outputs if WIDGET_VIEW in output.get("data", {})]
+    kept = _needed_models(saved, [m for m in shown if m in saved])
+    if not kept:
+        return
+    new_ids = {old: hashlib.sha1(f"{name}:{n}".encode()).hexdigest()[:32]
+               for n, old in enumerate(m for m in saved if m in kept)}
+    text = json.dumps({old: saved[old] for old in new_ids})
+    for old, new in new_ids.items():
+        text = text.replace(old, new)
+    state = {new_ids[old]: model for old, model in zip(new_ids, json.loads(text).values(),
+                                                       strict=True)}
+    notebook.metadata["widgets"] = {
+        WIDGET_STATE: {"state": state, "version_major": 2, "version_minor": 0}}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            view = output.get("data", {}).get(WIDGET_VIEW)
+            if view is not None:
+                view["model_id"] = new_ids.get(view["model_id"], view["model_id"])
+
+
+def _references(model: dict) -> set[str]:
+    """The model ids a model's state points at ("IPY_MODEL_<id>" strings)."""
+    return set(re.findall(r"IPY_MODEL_([0-9a-f]+)", json.dumps(model)))
+
+
+def _needed_models(saved: dict, shown: list[str]) -> set[str]:
+    """The models the shown ones reach, and the links (jslink) between them."""
+    kept: set[str] = set()
+    todo = list(shown)
+    while todo:
+        model = todo.pop()
+        if model in saved and model not in kept:
+            kept.add(model)
+            todo.extend(_references(saved[model]))
+    for model_id, model in saved.items():
+        refs = _references(model)
+        if model.get("model_name", "").endswith("LinkModel") and refs and refs <= kept:
+            kept.add(model_id)
+    return kept
 
 
 def _select(names: list[str]) -> list[Pair]:

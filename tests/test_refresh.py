@@ -9,7 +9,13 @@ import pytest
 
 from course_tools import NOTEBOOKS, ROOT, notebook_pairs
 from course_tools import refresh as refresh_tool
-from course_tools.refresh import WIDGET_VIEW, drop_widget_views, merge_streams
+from course_tools.refresh import (
+    WIDGET_STATE,
+    WIDGET_VIEW,
+    drop_widget_views,
+    merge_streams,
+    stabilise_widget_state,
+)
 
 
 def stream(name, text):
@@ -34,8 +40,65 @@ def test_widget_views_leave_their_static_fallback_and_a_mark():
     plain = nbformat.v4.new_output("display_data", data={"text/plain": "x"})
     drop_widget_views([widget, plain])
     assert set(widget.data) == {"image/png", "text/plain"}
-    assert widget.metadata["coursekit"] == {"live_widget": True}
+    assert widget.metadata["coursekit"] == {"live_widget": True, "model_id": "abc"}
     assert "coursekit" not in plain.get("metadata", {})
+
+
+def model(name, **state):
+    return {"model_name": name, "model_module": "m", "model_module_version": "1", "state": state}
+
+
+def notebook_showing(view_id, saved):
+    notebook = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("explorer", id="c1")
+    cell.outputs = [nbformat.v4.new_output(
+        "execute_result", data={WIDGET_VIEW: {"model_id": view_id}, "text/plain": "x"})]
+    notebook.cells = [cell]
+    notebook.metadata["widgets"] = {WIDGET_STATE: {"state": saved, "version_major": 2,
+                                                   "version_minor": 0}}
+    return notebook
+
+
+def test_saved_widget_state_keeps_what_is_shown_under_stable_ids():
+    ids = {name: f"{n:032x}" for n, name in enumerate(["lay", "box", "slider", "link", "gone"], 1)}
+
+    def ref(name):
+        return f"IPY_MODEL_{ids[name]}"
+
+    saved = {
+        ids["lay"]: model("LayoutModel"),
+        ids["box"]: model("VBoxModel", children=[ref("slider")], layout=ref("lay")),
+        ids["slider"]: model("IntSliderModel", value=3),
+        ids["link"]: model("LinkModel", source=[ref("slider"), "value"],
+                           target=[ref("box"), "x"]),
+        ids["gone"]: model("IntSliderModel", value=9),  # made, never shown
+    }
+    first = notebook_showing(ids["box"], saved)
+    stabilise_widget_state(first, "04_x")
+    state = first.metadata["widgets"][WIDGET_STATE]["state"]
+    assert sorted(m["model_name"] for m in state.values()) == [
+        "IntSliderModel", "LayoutModel", "LinkModel", "VBoxModel"]
+    assert not any(old in str(state) for old in ids.values())  # every id renamed
+    shown = first.cells[0].outputs[0].data[WIDGET_VIEW]["model_id"]
+    assert state[shown]["model_name"] == "VBoxModel"
+    child = state[shown]["state"]["children"][0].removeprefix("IPY_MODEL_")
+    assert state[child]["state"]["value"] == 3
+    # The same widgets made again by a new kernel (new random ids): the same bytes.
+    renamed = {old: f"{n + 50:032x}" for n, old in enumerate(ids.values())}
+    again_saved = eval(repr(saved))  # a deep copy
+    text = repr(again_saved)
+    for old, new in renamed.items():
+        text = text.replace(old, new)
+    again = notebook_showing(renamed[ids["box"]], eval(text))
+    stabilise_widget_state(again, "04_x")
+    assert nbformat.writes(again) == nbformat.writes(first)
+
+
+def test_no_widget_shown_keeps_no_state():
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["widgets"] = {WIDGET_STATE: {"state": {"a" * 32: model("IntSliderModel")}}}
+    stabilise_widget_state(notebook, "01_x")
+    assert "widgets" not in notebook.metadata
 
 
 # --- a refresh never leaves a broken notebook, and says what failed in one line ---

@@ -1,0 +1,332 @@
+"""The course website (`course.py site`): offline pages, live explorers, working links.
+
+The site is built once for the whole module (about 20 s) into the git-ignored
+_site/, then served on loopback and opened in headless Chromium, which blocks
+and records every request that does not go to the site itself. Every lesson
+and solution page must load with 0 blocked requests and 0 console errors; each
+explorer is dragged by the pointer and set to the values the JupyterLab browser
+tests use, where it must say what Python's `set(...)` says.
+
+Needs node_modules/ (npm ci; `course.py test` makes it) and Chromium; without
+them the tests skip, except on CI (CI set), where they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+
+pytest.importorskip("playwright", reason="playwright is not installed")
+pytest.importorskip("sphinx", reason="the site's packages are not installed")
+
+import browser_harness as bh  # noqa: E402
+import site_harness as sh  # noqa: E402
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from test_browser import (  # noqa: E402 (the JupyterLab tests' settings, reused)
+    DIGITS_SETTINGS,
+    LR_SETTINGS,
+    OPTIM_SETTINGS,
+    choice_control,
+    choose,
+    digits_verdict,
+    lr_verdict,
+    move_batch_size,
+    optim_verdict,
+)
+
+from course_tools import site  # noqa: E402
+
+pytestmark = pytest.mark.browser
+TIMEOUT = 30_000
+
+
+def unavailable(reason: str):
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI must build and test the site")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def built() -> Path:
+    """The site, built once for every test here; its html folder."""
+    try:
+        site.check_node_modules()
+    except site.SiteError as exc:
+        unavailable(str(exc))
+    return site.build(quiet=True).parent
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = bh.find_chromium()
+    if executable is None:
+        unavailable("no Chromium found (install Debian's chromium or set COURSEKIT_CHROMIUM)")
+    with sync_playwright() as playwright:
+        chromium = bh.launch_browser(playwright, executable)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def server(built):
+    with sh.SiteServer(built) as running:
+        yield running
+
+
+def pages(built: Path) -> list[str]:
+    return sorted(str(p.relative_to(built)) for p in built.rglob("*.html")
+                  if not {"_static", "_vendor", "_sources"} & set(p.parts))
+
+
+# --- every lesson and solution, every link -------------------------------------------------
+
+def test_every_lesson_and_solution_has_a_page(built):
+    edition = site.editions()[0]
+    for path in edition.lessons:
+        assert (built / f"{path.stem}.html").is_file(), path.stem
+        assert (built / "_sources" / path.name).read_bytes() == path.read_bytes()  # download
+    for path in edition.solutions:
+        assert (built / "solutions" / f"{path.stem}.html").is_file(), path.stem
+    assert len(edition.lessons) >= 8 and len(edition.solutions) >= 7
+
+
+class Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("id"):
+            self.ids.add(attrs["id"])
+        for name in ("href", "src"):
+            if attrs.get(name) and not (tag == "a" and name == "src"):
+                self.links.append(attrs[name])
+
+
+def test_every_internal_link_resolves(built):
+    parsed = {}
+    for page in pages(built):
+        parser = Links()
+        parser.feed((built / page).read_text(encoding="utf-8"))
+        parsed[page] = parser
+    broken = []
+    for page, parser in parsed.items():
+        for link in parser.links:
+            url = urlparse(link)
+            if url.scheme or link.startswith("//"):
+                continue  # data: pictures; Colab, Binder, GitHub (a reader's own click)
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(page),
+                                                       unquote(url.path))) if url.path else page
+            if not (built / target).exists():
+                broken.append(f"{page}: {link}")
+            elif url.fragment and target in parsed and url.fragment not in parsed[target].ids:
+                broken.append(f"{page}: {link} (no such anchor)")
+    assert not broken, "\n".join(broken[:20])
+
+
+def test_no_page_names_another_site_for_a_script_style_or_font(built):
+    remote = re.compile(r"""<(?:script|link|img)\b[^>]*(?:src|href)=["']?(?:https?:)?//""")
+    offenders = [page for page in pages(built)
+                 if remote.search((built / page).read_text(encoding="utf-8"))]
+    assert not offenders, offenders
+
+
+# --- every page in a real browser: nothing from elsewhere, no error ------------------------
+
+def test_every_page_loads_only_from_the_site_without_errors(built, browser, server):
+    problems = []
+    for page_path in pages(built):
+        if page_path in {"genindex.html", "search.html"}:
+            continue
+        page, watch = sh.open_page(browser, server, page_path)
+        explorers = page.locator(".ck-explorer")
+        if explorers.count():  # wait until every explorer is drawn
+            expect(page.locator(".ck-explorer canvas")).to_have_count(explorers.count(),
+                                                                      timeout=TIMEOUT)
+        else:
+            page.wait_for_load_state("networkidle")
+        if watch.blocked or watch.errors:
+            problems.append(f"{page_path}: blocked {watch.blocked[:3]} errors {watch.errors[:3]}")
+        page.context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_search_finds_a_lesson(browser, server):
+    page, watch = sh.open_page(browser, server, "search.html?q=backpropagation")
+    results = page.locator("#search-results li a")
+    expect(results.first).to_be_visible(timeout=TIMEOUT)
+    assert any("04_backprop_by_hand" in (a.get_attribute("href") or "")
+               for a in results.all()), results.all_inner_texts()
+    assert not watch.blocked and not watch.errors
+
+
+def test_still_picture_without_scripts(browser, server):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server.url("04_backprop_by_hand.html"))
+    still = page.locator(".ck-explorer img.ck-still")
+    expect(still).to_be_visible()
+    assert "Learning-rate explorer" in still.get_attribute("alt")
+    assert page.evaluate("document.querySelector('.ck-explorer img').naturalWidth") > 300
+    context.close()
+
+
+# --- the explorers, alive with no kernel ---------------------------------------------------
+
+def open_explorer(browser, server, lesson: str, width: int = 1300):
+    page, watch = sh.open_page(browser, server, f"{lesson}.html",
+                               viewport={"width": width, "height": 900})
+    box = page.locator(".ck-explorer").first
+    expect(box.locator("canvas")).to_have_count(1, timeout=TIMEOUT)
+    expect(box.locator("img.ck-still")).to_be_hidden()  # the live explorer replaced it
+    return page, box, watch
+
+
+@pytest.mark.parametrize("lesson, description, dx", [
+    ("00_setup_check", "frequency f", 100),
+    ("04_backprop_by_hand", "learning rate", 80),
+    ("05_nn_and_optim", "learning rate", 80),
+    ("07_training_for_real", "learning rate", -250),
+])
+def test_dragging_a_slider_redraws_the_picture(browser, server, lesson, description, dx):
+    page, box, watch = open_explorer(browser, server, lesson)
+    control = bh.slider(page, description)
+    readout = control.locator(".widget-readout").inner_text()
+    frames, picture = bh.frames(box), bh.canvas_digest(box)
+    bh.drag_thumb(page, control, dx=dx, steps=30)
+    assert control.locator(".widget-readout").inner_text() != readout
+    assert bh.frames(box) > frames, "the picture did not follow the thumb"
+    assert bh.canvas_digest(box) != picture
+    assert not watch.blocked and not watch.errors, (watch.blocked, watch.errors)
+    page.context.close()
+
+
+def test_lesson_04_training_diverges_past_the_threshold(browser, server):
+    """The issue's reader: drag the learning rate up past 2/λ_max and watch it diverge."""
+    from coursekit.data import REGRESSION_X, REGRESSION_Y
+    from coursekit.linear_gd import LinearFit
+
+    threshold = LinearFit(REGRESSION_X, REGRESSION_Y, 1.0).threshold
+    page, box, watch = open_explorer(browser, server, "04_backprop_by_hand", width=390)
+    control = bh.slider(page, "learning rate")
+    bh.type_into_readout(page, control, 0.004)
+    verdict = box.locator(bh.VERDICT)
+    expect(verdict).not_to_contain_text("diverges", timeout=TIMEOUT)
+    bh.drag_thumb(page, control, dx=60, steps=30)
+    lr = float(control.locator(".widget-readout").inner_text())
+    assert lr > threshold
+    expect(verdict).to_contain_text("diverges")
+    scale, epochs = (float(bh.slider(page, name).locator(".widget-readout").inner_text())
+                     for name in ("input scale", "epochs"))
+    expect(verdict).to_have_text(lr_verdict(lr, scale, int(epochs)))
+    box.screenshot(path=bh.ARTIFACTS / "site-04-diverges-phone.png")
+    page.context.close()
+
+
+def test_lesson_04_verdicts_are_pythons(browser, server):
+    from coursekit.data import REGRESSION_X, REGRESSION_Y
+    from coursekit.linear_gd import LinearFit
+
+    threshold = LinearFit(REGRESSION_X, REGRESSION_Y, 1.0).threshold
+    page, box, watch = open_explorer(browser, server, "04_backprop_by_hand")
+    verdict = box.locator(bh.VERDICT)
+    for lr, scale, epochs in LR_SETTINGS:
+        lr = threshold if lr == "threshold" else lr
+        for description, value in {"epochs": epochs, "input scale": scale,
+                                   "learning rate": f"{lr:.15g}"}.items():
+            bh.type_into_readout(page, bh.slider(page, description), value)
+        expect(verdict).to_have_text(lr_verdict(lr, scale, epochs), timeout=TIMEOUT)
+    page.context.close()
+
+
+def test_lesson_05_verdicts_are_pythons(browser, server):
+    from coursekit.optim_explorer import PROBLEM
+
+    page, box, watch = open_explorer(browser, server, "05_nn_and_optim")
+    verdict = box.locator(bh.VERDICT)
+    optimizer = choice_control(page, "optimizer")
+    learning_rate = bh.slider(page, "learning rate")
+    for name, lr in OPTIM_SETTINGS:
+        lr = PROBLEM.sgd_threshold if lr == "threshold" else lr
+        choose(optimizer, name)
+        bh.type_into_readout(page, learning_rate, f"{lr:.15g}")
+        expect(verdict).to_have_text(optim_verdict(name, lr), timeout=TIMEOUT)
+    page.context.close()
+
+
+def test_lesson_07_verdicts_are_pythons(browser, server):
+    page, box, watch = open_explorer(browser, server, "07_training_for_real")
+    verdict = box.locator(bh.VERDICT)
+    learning_rate = bh.slider(page, "learning rate")
+    batch_size = bh.slider(page, "batch size")
+    for size, lr in DIGITS_SETTINGS:
+        move_batch_size(batch_size, size)
+        bh.type_into_readout(page, learning_rate, f"{lr:g}")
+        expect(verdict).to_have_text(digits_verdict(size, lr), timeout=TIMEOUT)
+    page.context.close()
+
+
+def test_lesson_00_wave_is_pythons(browser, server):
+    page, box, watch = open_explorer(browser, server, "00_setup_check")
+    bh.type_into_readout(page, bh.slider(page, "frequency f"), 3)
+    expect(box.locator(bh.VERDICT)).to_have_text("drawing sin(3·x)", timeout=TIMEOUT)
+    page.context.close()
+
+
+def test_pages_read_on_a_phone_without_sideways_scrolling(browser, server):
+    page, box, watch = open_explorer(browser, server, "04_backprop_by_hand", width=390)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the page is {overflow} px wider than a phone's screen"
+    page.context.close()
+
+
+# --- editions (language switch), without a second build ------------------------------------
+
+def test_a_translation_with_lessons_becomes_an_edition(tmp_path):
+    (tmp_path / "zh-CN" / "solutions").mkdir(parents=True)
+    (tmp_path / "01_tensors.ipynb").write_text("{}")
+    assert [e.language for e in site.editions(tmp_path)] == ["en"]
+    (tmp_path / "zh-CN" / "01_tensors.ipynb").write_text("{}")
+    found = site.editions(tmp_path)
+    assert [(e.language, e.prefix) for e in found] == [("en", ""), ("zh-CN", "zh-CN")]
+    assert [p.name for p in found[1].lessons] == ["01_tensors.ipynb"]
+
+
+def test_pages_deploy_only_from_pushes_to_main():
+    import yaml
+
+    workflow = yaml.safe_load((site.ROOT / ".github" / "workflows" / "site.yml").read_text())
+    events = workflow[True]  # YAML reads the key `on` as True
+    assert "push" in events and "pull_request" in events  # built on every push and PR
+    jobs = workflow["jobs"]
+    assert "course.py site" in str(jobs["build"]["steps"])
+    deploy = jobs["deploy"]
+    assert "github.event_name == 'push'" in deploy["if"]
+    assert "github.ref == 'refs/heads/main'" in deploy["if"]
+    # Only the deploy job may write to Pages; the build job (PRs too) reads only.
+    assert workflow["permissions"] == {"contents": "read"}
+    assert "permissions" not in jobs["build"]
+    assert deploy["permissions"]["pages"] == "write"
+
+
+def test_without_npm_course_py_says_so_in_one_line(tmp_path, monkeypatch, capsys):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("course_cli", site.ROOT / "course.py")
+    course = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(course)
+    (tmp_path / "package-lock.json").write_text("{}")
+    monkeypatch.setattr(course, "ROOT", tmp_path)
+    monkeypatch.setattr(course.shutil, "which", lambda name: None)
+    course.ensure_node_modules()  # no exception, no npm run
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1 and "no npm found" in lines[0], lines
+    assert not (tmp_path / "node_modules").exists()
