@@ -329,7 +329,7 @@ def ensure_node_modules() -> None:
     if not lock.exists():
         return
     wanted = hashlib.sha256(lock.read_bytes()).hexdigest()
-    if stamp.exists() and stamp.read_text().strip() == wanted:
+    if stamp.exists() and stamp.read_text(encoding="utf-8").strip() == wanted:
         return
     npm = shutil.which("npm")
     if npm is None:
@@ -339,7 +339,7 @@ def ensure_node_modules() -> None:
     if run(npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error") != 0:
         say("npm ci failed (see above): the website tests will be skipped")
         return
-    stamp.write_text(wanted + "\n")
+    stamp.write_text(wanted + "\n", encoding="utf-8")
 
 
 def cmd_lab(extra: list[str]) -> int:

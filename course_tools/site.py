@@ -262,7 +262,8 @@ def sphinx(source: Path, target: Path, doctrees: Path) -> None:
                "-d", str(doctrees), str(source), str(target)]
     # SOURCE_DATE_EPOCH: the same pages from an unchanged course (no build date in them).
     env = {**os.environ, "SOURCE_DATE_EPOCH": "0", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8",
+                          errors="replace", env=env)
     problems = [line for line in done.stderr.splitlines() if line.strip()]
     if done.returncode != 0:
         raise SiteError(f"sphinx failed: {problems[-1] if problems else done.returncode}")
@@ -310,7 +311,7 @@ def build(quiet: bool = False) -> Path:
             print(f"built   {edition.language}: {len(edition.lessons)} lessons, "
                   f"{len(edition.solutions)} solutions ({time.perf_counter() - started:.1f} s)",
                   flush=True)
-    (HTML / ".nojekyll").write_text("")  # GitHub Pages: serve _static/ and _vendor/ as they are
+    (HTML / ".nojekyll").write_text("", encoding="utf-8")  # GitHub Pages: serve _static/ and _vendor/ as they are
     return HTML / "index.html"
 
 
