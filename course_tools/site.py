@@ -311,7 +311,8 @@ def build(quiet: bool = False) -> Path:
             print(f"built   {edition.language}: {len(edition.lessons)} lessons, "
                   f"{len(edition.solutions)} solutions ({time.perf_counter() - started:.1f} s)",
                   flush=True)
-    (HTML / ".nojekyll").write_text("", encoding="utf-8")  # GitHub Pages: serve _static/ and _vendor/ as they are
+    # GitHub Pages: serve _static/ and _vendor/ as they are.
+    (HTML / ".nojekyll").write_text("", encoding="utf-8")
     return HTML / "index.html"
 
 
