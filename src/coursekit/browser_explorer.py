@@ -112,12 +112,14 @@ def control_spec(name: str, control: widgets.ValueWidget) -> dict:
         return {**spec, "kind": "buttons", "options": choice_labels(control)}
     if isinstance(control, CHOICES):
         return {**spec, "kind": "choice", "options": choice_labels(control)}
-    digits = 3
-    if isinstance(getattr(control, "readout_format", None), str):
-        found = [int(c) for c in control.readout_format if c.isdigit()]
-        digits = found[0] if found else 3
     kind = ("log" if isinstance(control, widgets.FloatLogSlider)
             else "int" if isinstance(control, widgets.IntSlider) else "linear")
+    digits = 3
+    fmt = getattr(control, "readout_format", None)
+    if isinstance(fmt, str) and any(c.isdigit() for c in fmt):
+        digits = int("".join(c for c in fmt if c.isdigit()))
+        if fmt.endswith("f") and kind == "linear":  # decimals: add the whole part's digits
+            digits += len(str(int(abs(max(control.max, -control.min)))))
     step = control.step if kind != "log" or control.step else None
     return {**spec, "kind": kind, "min": float(control.min), "max": float(control.max),
             "step": None if step is None else float(step), "digits": digits}
