@@ -591,6 +591,7 @@ function makeControl(spec, say, onValue) {
     : element("input", { className: "ck-readout", type: "text", inputmode: "decimal",
       "aria-label": fill(say("value of {label}"), { label: spec.label }), spellcheck: "false" });
   const note = element("span", { className: "ck-note", role: "status" });
+  let shown = null;
   row.append(element("label", { className: "ck-label", for: id }, spec.label), range, readout, note);
   // A stepped slider (spec.step) snaps every value to its grid, as ipywidgets' did.
   const snap = (r) => (spec.step ? lo + Math.round((r - lo) / spec.step) * spec.step : r);
@@ -634,10 +635,12 @@ function makeControl(spec, say, onValue) {
   row.addEventListener("keydown", (event) => event.key !== "Tab" && event.stopPropagation());
   return {
     row,
+    // Only what changed is written: each write to an input is layout work for the page.
     show(value, typing) {
+      if (value === shown) return;
+      shown = value;
       if (!typing) range.value = String(toRange(value));
-      if (choice) readout.value = text(value);
-      else if (document.activeElement !== readout) readout.value = text(value);
+      if (choice || document.activeElement !== readout) readout.value = text(value);
     },
   };
 }
@@ -668,6 +671,14 @@ function mountExplorer(el, model, { names, panels = 1, left = 5, maxWidth = 900,
   el.append(controls, status, canvas, announce);
   const ctx = canvas.getContext("2d");
   canvas.dataset.frames = "0";
+
+  // A press or focus on a control stays with the control: in JupyterLab it would make
+  // the cell active, which resets every editor's selection in the notebook (a second
+  // of work for a long lesson on a slow laptop, before the thumb even moves). The
+  // shortcuts stay off inside (data-lm-suppress-shortcuts) all the same.
+  for (const type of ["mousedown", "pointerdown", "focusin"]) {
+    controls.addEventListener(type, (event) => event.stopPropagation());
+  }
 
   const local = {}; // the value each control last set in this page, and when
   const widgets = {};
@@ -767,12 +778,18 @@ function mountExplorer(el, model, { names, panels = 1, left = 5, maxWidth = 900,
     if (next !== key) {
       key = next;
       theme = makeTheme(key);
+      showTheme();
       lastText = null;
       request();
     }
   };
+  // The colours and text size in use, for tests (data-theme on the canvas).
+  const showTheme = () => {
+    canvas.dataset.theme = JSON.stringify({ bg: theme.bg, fg: theme.fg, muted: theme.muted, size: theme.size });
+  };
   key = themeKey(el);
   theme = makeTheme(key);
+  showTheme();
   const observer = new MutationObserver(() => requestAnimationFrame(retheme));
   for (const node of [document.documentElement, document.body]) {
     observer.observe(node, { attributes: true, attributeFilter: ["class", "style", "data-jp-theme-name", "data-jp-theme-light", "data-theme"] });
