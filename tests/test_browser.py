@@ -472,8 +472,7 @@ def use_theme(page, name: str) -> None:
     """Settings → Theme → `name` ("JupyterLab Light" or "JupyterLab Dark"), as a student does."""
     page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Settings$")).click()
     page.locator(".lm-Menu-item", has_text=re.compile(r"^Theme$")).hover()
-    page.locator('.lm-Menu-item[data-command="apputils:change-theme"]',
-                 has_text=name).click()
+    page.get_by_role("menuitem", name=name, exact=True).click()
     light = "true" if "Light" in name else "false"
     page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{light}'",
                            timeout=TIMEOUT)
@@ -484,8 +483,7 @@ def serious_violations(page, selector: str) -> list[str]:
     if not page.evaluate("() => typeof axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
     found = page.evaluate("""async selector => {
-        const result = await axe.run({include: [...document.querySelectorAll(selector)]
-                                                  .map(e => [e])},
+        const result = await axe.run(document.querySelectorAll(selector),
                                      {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']});
         return result.violations.filter(v => ['serious', 'critical'].includes(v.impact))
             .map(v => `${v.id}: ${v.help} (${v.nodes.length}×, e.g. `
@@ -510,17 +508,19 @@ def check_everywhere(page, control, slug: str) -> None:
                 # The notebook column narrowed to `width` (the output's own width).
                 output.evaluate("(o, w) => { o.style.width = w + 'px'; o.style.flex = 'none'; }",
                                 width)
+                # Redrawn for that column: as wide as the explorer, or its widest.
                 page.wait_for_function(
                     "([o, w]) => { const c = o.querySelector('canvas');"
-                    " return Math.abs(c.getBoundingClientRect().width - Math.min(w, 940)) < 60"
-                    " && c.getBoundingClientRect().width <= w + 1; }",
+                    " const e = o.querySelector('.coursekit-explorer').getBoundingClientRect();"
+                    " const shown = c.getBoundingClientRect().width;"
+                    " return shown <= e.width + 1 && (shown >= e.width - 1 || shown >= 590)"
+                    " && Math.abs(c.width / (devicePixelRatio || 1) - shown) < 1; }",
                     arg=[output, width], timeout=TIMEOUT)
                 page.wait_for_timeout(100)  # the frame after the resize
                 m = output.evaluate(MEASURE_JS)
                 where = f"{slug} {short} {width}px"
                 box.screenshot(path=bh.ARTIFACTS / f"explorer-{slug}-{short}-{width}.png")
-                if m["canvas"] > m["column"] + 1 or m["right"] > width + output.evaluate(
-                        "o => o.getBoundingClientRect().left") + 1:
+                if m["canvas"] > m["column"] + 1 or m["column"] > width + 1:
                     problems.append(f"{where}: wider than its column")
                 if abs(m["canvas"] - m["pixels"]) > 1:  # drawn at its size: text not shrunk
                     problems.append(f"{where}: the picture is scaled ({m['canvas']} px shown)")
@@ -575,6 +575,11 @@ def test_keyboard_moves_a_slider_and_a_typed_value_out_of_range_is_clamped_with_
     bh.type_into_readout(page, epochs, 5000)
     expect(epochs.locator(".ck-readout")).to_have_value("1000")
     expect(epochs.locator(".ck-note")).to_have_text("5000 is outside 1 to 1000: using 1000")
+    # A typed learning rate with no room on the track is clamped the same way, in plain numbers.
+    learning_rate = bh.slider(page, "learning rate")
+    bh.type_into_readout(page, learning_rate, 0)
+    expect(learning_rate.locator(".ck-note")).to_have_text(
+        "0 is outside 0.000001 to 1: using 0.000001")
     expect(box.locator(bh.VERDICT)).to_contain_text("1000 epochs", timeout=TIMEOUT)
     # The verdict reaches screen readers once it rests.
     expect(box.locator('[aria-live="polite"]')).to_contain_text("1000 epochs", timeout=TIMEOUT)

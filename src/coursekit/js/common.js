@@ -628,6 +628,7 @@ function makeControl(spec, say, onValue) {
       else if (spec.kind === "int") value = Math.round(value);
       note.textContent = value === v ? "" : fill(say("{typed} is outside {lo} to {hi}: using {value}"),
         { typed: readout.value, lo: text(vlo), hi: text(vhi), value: text(value) });
+      readout.value = text(value); // the value in use, as the slider shows it
       onValue(value, true);
     });
   }
