@@ -48,7 +48,10 @@ def figure_alt_text(fig: Figure) -> str:
 
     parts = []
     if fig._suptitle is not None and fig._suptitle.get_text():
-        parts.append(" ".join(fig._suptitle.get_text().split()))
+        lines = [" ".join(line.split()) for line in fig._suptitle.get_text().splitlines()]
+        # A title's lines read as one sentence: "setting:" runs on, others end with ";".
+        parts.append(" ".join(line if line.endswith((":", ";")) or i == len(lines) - 1
+                              else line + ";" for i, line in enumerate(lines) if line).rstrip("."))
     plots = [ax for ax in fig.get_axes() if ax.get_visible() and ax.get_label() != "<colorbar>"]
     for i, ax in enumerate(plots, 1):
         title = ax.get_title() or _("plot {i}").format(i=i)
