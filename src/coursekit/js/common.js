@@ -617,7 +617,7 @@ function makeControl(spec, say, onValue) {
     readout.addEventListener("change", () => {
       const typed = readout.value.replace(/[,\s]/g, "");
       const v = Number(typed);
-      if (typed === "" || !Number.isFinite(v) || (log && v <= 0)) {
+      if (typed === "" || !Number.isFinite(v)) {
         note.textContent = fill(say("{typed} is not a number from {lo} to {hi}"),
           { typed: readout.value, lo: text(toValue(lo)), hi: text(toValue(hi)) });
         return;
