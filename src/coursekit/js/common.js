@@ -518,7 +518,8 @@ const STYLE = `
 .coursekit-explorer .coursekit-verdict { font-weight: 600; margin: 0.3em 0 0.4em; min-height: 2.8em;
   overflow-wrap: break-word; }
 .coursekit-explorer .ck-nowrap { white-space: nowrap; }
-.coursekit-explorer canvas { display: block; max-width: 100%; }
+.coursekit-explorer canvas { display: block; max-width: 100%; will-change: transform; }
+.coursekit-explorer .ck-control, .coursekit-explorer .coursekit-verdict { contain: paint; }
 .coursekit-explorer .ck-sr { position: absolute; width: 1px; height: 1px; overflow: hidden;
   clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap; }
 `;
@@ -656,7 +657,7 @@ function makeControl(spec, say, onValue) {
 // While a thumb moves, its value changes only in the page (model.set); the kernel gets
 // it at most every SYNC_MS and once more, the final value, when the thumb is let go:
 // a message to the kernel per pointer move kept the page too busy to draw.
-const SYNC_MS = 250;
+const SYNC_MS = 500;
 
 function mountExplorer(el, model, { names, panels = 1, left = 5, maxWidth = 900, aspect = 0.7, draw }) {
   addStyle();
