@@ -543,11 +543,17 @@ def check_everywhere(page, control, slug: str) -> None:
                     problems.append(f"{where}: the verdict breaks inside {m['broken']}")
                 if len(m["label"]) < 20:
                     problems.append(f"{where}: the picture has no text alternative")
-            problems += [f"{slug} {short}: axe {v}" for v in serious_violations(
-                page, ".jp-NotebookPanel:not(.lm-mod-hidden) .coursekit-explorer")]
+            if AXE.exists():
+                problems += [f"{slug} {short}: axe {v}" for v in serious_violations(
+                    page, ".jp-NotebookPanel:not(.lm-mod-hidden) .coursekit-explorer")]
     finally:
         output.evaluate("o => { o.style.width = ''; o.style.flex = ''; }")
     assert not problems, "\n".join(problems)
+    if not AXE.exists():
+        reason = "axe-core is not installed (npm ci --ignore-scripts): the audit did not run"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
 
 
 @pytest.mark.parametrize(("name", "description"), [
