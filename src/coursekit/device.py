@@ -7,6 +7,8 @@ import re
 
 import torch
 
+from .i18n import _
+
 ENV_VAR = "COURSEKIT_DEVICE"
 _SYNTAX = re.compile(r"(cpu|mps|cuda)(?::(\d+))?")
 
@@ -36,13 +38,15 @@ def choose_device(requested: str | None = None) -> tuple[torch.device, str]:
         requested = os.environ.get(ENV_VAR, "").strip()
         source = f"{ENV_VAR}={requested}"
     else:
-        source = f"asked for {requested!r}"
+        source = _("asked for {name}").format(name=repr(requested))
         requested = str(requested).strip()  # "cpu\n" (from a file, a prompt) is "cpu"
     if requested:
-        return _with_index(_checked(requested.lower(), source)), f"set by {source}"
+        chosen = _with_index(_checked(requested.lower(), source))
+        return chosen, _("set by {source}").format(source=source)
     if torch.cuda.is_available():
-        return _with_index(torch.device("cuda")), f"CUDA GPU found: {torch.cuda.get_device_name(0)}"
-    return torch.device("cpu"), "no CUDA GPU found, using the CPU"
+        found = _("CUDA GPU found: {name}").format(name=torch.cuda.get_device_name(0))
+        return _with_index(torch.device("cuda")), found
+    return torch.device("cpu"), _("no CUDA GPU found, using the CPU")
 
 
 def _with_index(device: torch.device) -> torch.device:
