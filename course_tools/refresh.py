@@ -101,9 +101,11 @@ def _source(pair: Pair | Edition):
     if not isinstance(pair, Edition):
         return jupytext.read(pair.script)
     try:
-        return build(pair)  # the English code, the catalog's Markdown
+        notebook = build(pair)  # the English code, the catalog's Markdown
     except TranslationMissing as exc:
         raise RefreshFailed(str(exc)) from None
+    pair.notebook.parent.mkdir(parents=True, exist_ok=True)  # its kernel runs there
+    return notebook
 
 
 def execute(notebook, pair: Pair) -> None:
