@@ -102,3 +102,11 @@ def test_english_pictures_are_drawn_exactly_as_without_the_chinese_fallback():
         without = english_picture()
     plotting.use_course_style()
     assert english_picture() == without
+
+
+def test_a_device_the_machine_cannot_give_is_refused_in_chinese(monkeypatch):
+    monkeypatch.setenv("COURSEKIT_DEVICE", "tpu")
+    with pytest.raises(coursekit.DeviceError) as raised:
+        coursekit.setup(lang="zh-CN")
+    assert str(raised.value).startswith("COURSEKIT_DEVICE=tpu 不是设备名称。这台机器上可用的选择：")
+    assert str(raised.value).endswith("（可用的写法有 cpu、cuda、cuda:N 和 mps）。")
