@@ -232,27 +232,145 @@ class Template:
 
 
 def coursekit_templates(package: Path = COURSEKIT) -> tuple[list[Template], list[str]]:
-    """Every `_("...")` literal in coursekit's Python, and the calls that are not literals.
+    """Every template coursekit passes to `_()`, and the calls that can never match one.
 
-    `_()` must be given one string literal (formatted after translation), never
-    an f-string or a concatenation: those can never match a catalog entry.
+    A literal `_("...")` is a template. So is what a `_(name)` can only hold, found
+    in the code: a module constant (a string, or the strings of a tuple or dict),
+    what a module function returns, a keyword argument or class attribute of the
+    same name as `_(obj.title)`'s attribute, the items a comprehension's variable
+    runs over. An f-string, `+` or `.format` inside `_()` is wrong: translate, then
+    format. What stays unresolved is caught at run time (i18n.MissingTranslation).
     """
+    trees = {path: ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+             for path in sorted(package.rglob("*.py"))}
+    named = _named_strings(trees.values())
     found: dict[str, Template] = {}
     wrong = []
-    for path in sorted(package.rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for path, tree in trees.items():
+        resolver = _Resolver(tree, named)
         for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                    and node.func.id == "_"):
+                    and node.func.id == "_" and len(node.args) == 1 and not node.keywords):
                 continue
             where = f"{path.relative_to(package.parent).as_posix()}:{node.lineno}"
-            argument = node.args[0] if len(node.args) == 1 and not node.keywords else None
-            if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
-                found.setdefault(argument.value, Template(argument.value, where))
-            else:
-                wrong.append(f"{where}: _() needs one string literal, got "
-                             f"{ast.unparse(node)[:80]}")
+            argument = node.args[0]
+            joined = resolver.joined(argument)
+            if joined is None and isinstance(argument, (ast.JoinedStr, ast.BinOp)) or (
+                    isinstance(argument, ast.Call) and isinstance(argument.func, ast.Attribute)
+                    and argument.func.attr in ("format", "join")):
+                wrong.append(f"{where}: _() is given a formatted string "
+                             f"({ast.unparse(argument)[:60]}): translate the template, then format")
+                continue
+            for text in ([joined] if joined is not None else resolver.strings(argument)):
+                found.setdefault(text, Template(text, where))
     return sorted(found.values(), key=lambda t: t.where), wrong
+
+
+def _named_strings(trees) -> dict[str, list[str]]:
+    """name -> the string literals given to keyword arguments or class attributes so named."""
+    named: dict[str, list[str]] = {}
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.keyword) and node.arg:
+                pairs = [(node.arg, node.value)]
+            elif isinstance(node, ast.ClassDef):
+                pairs = [(target.id, statement.value) for statement in node.body
+                         if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value
+                         for target in (statement.targets if isinstance(statement, ast.Assign)
+                                        else [statement.target]) if isinstance(target, ast.Name)]
+            else:
+                continue
+            for name, value in pairs:
+                named.setdefault(name, []).extend(_literal_strings(value))
+    return named
+
+
+def _literal_strings(node) -> list[str]:
+    """The strings of a literal: a string, a tuple/list/set of them, a dict's (string keys,
+    else string values)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return [text for element in node.elts for text in _literal_strings(element)]
+    if isinstance(node, ast.Dict):
+        keys = [key for key in node.keys if key is not None]
+        strings = [t for key in keys for t in _literal_strings(key)]
+        if keys and len(strings) == len(keys):
+            return strings
+        return [text for value in node.values for text in _literal_strings(value)]
+    return []
+
+
+class _Resolver:
+    """What string literals an expression given to `_()` can hold, within one module."""
+
+    def __init__(self, tree, named: dict[str, list[str]]):
+        self.named = named
+        self.constants = {target.id: statement.value for statement in tree.body
+                          if isinstance(statement, ast.Assign) for target in statement.targets
+                          if isinstance(target, ast.Name)}
+        self.functions = {node.name: node for node in tree.body
+                          if isinstance(node, ast.FunctionDef)}
+        self.loops: dict[str, list] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.comprehension, ast.For)):
+                targets = node.target.elts if isinstance(node.target, ast.Tuple) else [node.target]
+                if targets and isinstance(targets[0], ast.Name):
+                    self.loops.setdefault(targets[0].id, []).append(node.iter)
+
+    def strings(self, node, depth: int = 0) -> list[str]:
+        if depth > 6:
+            return []
+        deeper = depth + 1
+        if isinstance(node, ast.Constant):
+            return _literal_strings(node)
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+            return [t for element in node.elts for t in self.strings(element, deeper)]
+        if isinstance(node, ast.Starred):
+            return self.strings(node.value, deeper)
+        if isinstance(node, ast.IfExp):
+            return self.strings(node.body, deeper) + self.strings(node.orelse, deeper)
+        if isinstance(node, ast.Name):
+            if node.id in self.constants:
+                value = self.constants[node.id]
+                return _literal_strings(value) or self.strings(value, deeper)
+            return [t for iterable in self.loops.get(node.id, ())
+                    for t in self.strings(iterable, deeper)]
+        if isinstance(node, ast.Attribute):
+            return list(self.named.get(node.attr, []))
+        if isinstance(node, ast.Subscript):
+            return self._values(node.value)
+        if isinstance(node, ast.Call):
+            function = node.func
+            if isinstance(function, ast.Attribute) and function.attr == "get":
+                return self._values(function.value)
+            if isinstance(function, ast.Attribute) and function.attr in ("items", "keys"):
+                return self.strings(function.value, deeper)  # a dict's string keys
+            if isinstance(function, ast.Name) and function.id in self.functions:
+                return [t for statement in ast.walk(self.functions[function.id])
+                        if isinstance(statement, ast.Return) and statement.value is not None
+                        for t in _literal_strings(statement.value)
+                        if not isinstance(statement.value, ast.Dict)]
+        return []
+
+    def joined(self, node) -> str | None:
+        """The one string a `+` of constants makes (None: not such a sum)."""
+        if not isinstance(node, ast.BinOp) or not isinstance(node.op, ast.Add):
+            return None
+        parts = []
+        for side in (node.left, node.right):
+            texts = [self.joined(side)] if isinstance(side, ast.BinOp) else self.strings(side)
+            if len(texts) != 1 or texts[0] is None:
+                return None
+            parts.append(texts[0])
+        return "".join(parts)
+
+    def _values(self, node) -> list[str]:
+        """The string values of a module dict (or the items of a module tuple) indexed."""
+        value = self.constants.get(node.id) if isinstance(node, ast.Name) else None
+        if isinstance(value, ast.Dict):
+            return [t for item in value.values for t in _literal_strings(item)]
+        return _literal_strings(value) if value is not None else []
 
 
 def coursekit_catalog(lang: str = "zh-CN", package: Path = COURSEKIT) -> Path:

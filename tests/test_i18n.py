@@ -110,3 +110,46 @@ def test_a_device_the_machine_cannot_give_is_refused_in_chinese(monkeypatch):
         coursekit.setup(lang="zh-CN")
     assert str(raised.value).startswith("COURSEKIT_DEVICE=tpu 不是设备名称。这台机器上可用的选择：")
     assert str(raised.value).endswith("（可用的写法有 cpu、cuda、cuda:N 和 mps）。")
+
+
+def test_a_template_without_translation_shows_in_english_with_a_warning():
+    i18n.set_language("zh-CN")
+    with pytest.warns(i18n.MissingTranslation, match="no zh-CN translation for 'not a template'"):
+        assert i18n._("not a template") == "not a template"
+    i18n.set_language("en")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert i18n._("not a template") == "not a template"  # English needs no catalog
+
+
+SCANNED = '''
+from .i18n import _
+LINE = "{words} at {lr}"
+WORDS = {1: "Passed", 2: "Not yet"}
+TONES = {"converges": "good", "diverges": "bad"}
+
+def verdict(x):
+    if x:
+        return "fails"
+    return "learns well"
+
+class Explorer:
+    title = "Optimizer explorer"
+
+def show(control, explorer, exercise):
+    make(description="learning rate")
+    print(_("literal {n}"), _(LINE), _(WORDS[1]), _(verdict(3)), _(control.description))
+    print(_(explorer.title), [_(word) for word in TONES], _(LINE + " · more"))
+    print(_(f"bad {LINE}"), _("a {x}".format(x=1)))
+'''
+
+
+def test_the_scan_finds_literal_and_named_templates_and_refuses_formatted_ones(tmp_path):
+    package = tmp_path / "coursekit"
+    package.mkdir()
+    (package / "explorer.py").write_text(SCANNED, encoding="utf-8")
+    templates, wrong = translations.coursekit_templates(package)
+    assert sorted(t.text for t in templates) == sorted([
+        "literal {n}", "{words} at {lr}", "Passed", "Not yet", "fails", "learns well",
+        "learning rate", "Optimizer explorer", "converges", "diverges", "{words} at {lr} · more"])
+    assert len(wrong) == 2 and all("translate the template, then format" in w for w in wrong)
