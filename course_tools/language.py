@@ -21,6 +21,7 @@ from .files import write_atomic
 
 LANGUAGES = ("en", "zh-CN")
 SETTINGS = ".course-settings.json"
+ENV_VAR = "COURSEKIT_LANG"  # this run's language, set by `lab --lang` for the tools it runs
 LAB_SETTINGS = Path(__file__).with_name("lab_settings")  # <lang>/labconfig/*.json
 
 
@@ -36,6 +37,22 @@ def normalise(asked: str) -> str:
     if code == "en" or code.startswith("en-"):
         return "en"
     raise LanguageChoiceError(f"unknown language {asked!r}: choose one of {', '.join(LANGUAGES)}")
+
+
+def take_option(args: list[str]) -> tuple[str | None, list[str]]:
+    """(the value of --lang, the other arguments): `--lang zh-CN` or `--lang=zh-CN`."""
+    rest, asked = [], None
+    items = iter(args)
+    for arg in items:
+        if arg == "--lang":
+            asked = next(items, None)
+            if asked is None or asked.startswith("-"):
+                raise LanguageChoiceError(f"--lang needs a language: {' or '.join(LANGUAGES)}")
+        elif arg.startswith("--lang="):
+            asked = arg.removeprefix("--lang=")
+        else:
+            rest.append(arg)
+    return asked, rest
 
 
 def system_language(environ: Mapping[str, str] | None = None) -> str:

@@ -62,3 +62,17 @@ def test_chinese_turns_jupyterlabs_menus_to_chinese_by_default_only():
         .read_text())
     assert folder == str(language.LAB_SETTINGS / "zh-CN")
     assert overrides == {"@jupyterlab/translation-extension:plugin": {"locale": "zh_CN"}}
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--lang", "zh-CN", "--port", "9"], ("zh-CN", ["--port", "9"])),
+    (["--lang=en"], ("en", [])),
+    (["--reference"], (None, ["--reference"])),
+])
+def test_the_lang_option_is_taken_out_of_jupyters_arguments(args, expected):
+    assert language.take_option(args) == expected
+
+
+def test_lang_without_a_value_is_one_line():
+    with pytest.raises(language.LanguageChoiceError, match="--lang needs a language: en or zh-CN"):
+        language.take_option(["--lang"])
