@@ -234,3 +234,15 @@ def test_saving_a_chinese_notebook_in_jupyterlab_writes_no_py(tmp_path):
     assert sorted(p.relative_to(notebooks).as_posix() for p in saved) == [
         "01_small.ipynb", "01_small.py", "jupytext.toml", "zh-CN/01_small.ipynb",
         "zh-CN/jupytext.toml"]
+
+
+def test_check_and_test_collect_the_chinese_notebooks_for_nbval():
+    """course.py passes `notebooks` to pytest: the editions are collected with the English."""
+    listed = subprocess.run(
+        [sys.executable, "-m", "pytest", "notebooks", "--collect-only", "-q", "--nbval",
+         "--nbval-current-env", "-p", "no:cacheprovider", "-o", "addopts="],
+        cwd=ROOT, capture_output=True, text=True, timeout=300).stdout
+    built = [e for e in EDITIONS if e.notebook.exists()]
+    assert built, "no Chinese notebook built yet"
+    for edition in built:
+        assert f"{edition.notebook.relative_to(ROOT).as_posix()}::Cell 0" in listed, edition.name
