@@ -31,7 +31,7 @@ import shutil
 import subprocess
 import sys
 import venv
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -65,10 +65,12 @@ def run(*args, **kwargs) -> int:
 def ensure_environment() -> None:
     """Create .venv and install the lock into it, unless that is already done.
 
-    Every start checks, in a few milliseconds, that the stamp matches this
-    course folder and its lock, that the top-level files of every installed
-    package are still there, and that the editable `coursekit` is this folder's;
-    anything off is repaired (or one line says what to do).
+    Every start checks, in some milliseconds, that the stamp matches this course
+    folder and its lock, that no folder of an installed package changed since the
+    install (a file deleted from a folder changes the folder's modification time),
+    and that the editable `coursekit` is this folder's. A changed folder leads to
+    a file-by-file check of every package; anything off is repaired (or one line
+    says what to do).
     """
     if sys.version_info < (3, 10):  # noqa: UP036 (course.py may be run by an old Python)
         sys.exit(f"The course needs Python 3.10 or newer; this is {sys.version.split()[0]}.")
@@ -76,10 +78,18 @@ def ensure_environment() -> None:
         if not PYTHON.is_file():
             sys.exit(f"COURSEKIT_PYTHON={OWN_PYTHON} is not a Python executable: set it to "
                      "the python of an environment made from environment.yml, or unset it.")
+        lacking = _lacking(PYTHON)
+        if lacking:
+            sys.exit(f"COURSEKIT_PYTHON={OWN_PYTHON} is not a course environment: it lacks "
+                     f"{lacking}. Set it to the python of an environment made from "
+                     "environment.yml, or unset it to use the course's own .venv.")
         return  # an environment someone else manages: never install into it
     wanted = _install_fingerprint()
     problems = _quick_problems(wanted) if PYTHON.exists() else ["no environment yet"]
     if not problems:
+        return
+    if problems == [FOLDERS_CHANGED] and not _damaged_packages():
+        _write_stamp(wanted)  # a file added, or a false alarm: nothing is missing
         return
     if not PYTHON.exists():
         say(f"creating the course environment in {VENV.name}/ (once)")
@@ -102,9 +112,35 @@ def ensure_environment() -> None:
         if run(*pip, "--force-reinstall", "--no-deps", f"{name}=={version}") != 0:
             sys.exit(f"Repairing {name} failed: delete the {VENV.name} folder and run "
                      f"`python course.py` again to reinstall everything.")
+    _write_stamp(wanted)
+
+
+FOLDERS_CHANGED = "a folder of an installed package changed"
+# What a course environment must hold (COURSEKIT_PYTHON): the course's helpers and
+# the tools course.py starts.
+NEEDED = ("coursekit", "jupyter_core", "jupyterlab", "nbformat", "nbclient", "jupytext", "pytest")
+
+
+def _lacking(python: Path) -> str:
+    """What `python` lacks to run the course ("" when nothing), without importing it."""
+    probe = ("import importlib.util as u, sys\n"
+             "old = ['Python 3.10 or newer'] if sys.version_info < (3, 10) else []\n"
+             "print(', '.join(old + [m for m in sys.argv[1:] if u.find_spec(m) is None]))")
+    try:
+        found = subprocess.run([str(python), "-c", probe, *NEEDED], capture_output=True,
+                               text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"a Python that runs ({error})"
+    if found.returncode != 0:
+        return "a Python that runs"
+    return found.stdout.strip()
+
+
+def _write_stamp(wanted: str) -> None:
     from course_tools.files import write_atomic  # only here: keeps every other start fast
 
-    write_atomic(STAMP, "\n".join([wanted, *_top_level_paths()]) + "\n")
+    folders = [f"{mtime} {folder}" for folder, mtime in _package_folders().items()]
+    write_atomic(STAMP, "\n".join([wanted, *folders]) + "\n")
 
 
 def _install_fingerprint() -> str:
@@ -116,26 +152,32 @@ def _install_fingerprint() -> str:
     return digest.hexdigest()
 
 
-@cache
+# Everything at the top level works on Python 3.7 too (lru_cache, not the 3.9+
+# functools.cache), so an old Python gets as far as the version check's line.
+@lru_cache(maxsize=None)  # noqa: UP033
 def _site_packages() -> Path:
     found = sorted(VENV.glob("lib/python3*/site-packages")) or [VENV / "Lib" / "site-packages"]
     return found[-1]
 
 
 def _quick_problems(wanted: str) -> list[str]:
-    """What is off with the environment, cheaply: a stat per installed package."""
+    """What is off with the environment, cheaply: a stat per installed package folder."""
     try:
-        fingerprint, *paths = STAMP.read_text().splitlines()
+        fingerprint, *folders = STAMP.read_text().splitlines()
     except (OSError, ValueError):
         return ["no install stamp"]
     if fingerprint != wanted:
         return ["the lock, the Python or the course folder changed"]
-    site = str(_site_packages())
-    missing = [p for p in paths if not os.path.exists(os.path.join(site, p))]
-    if missing:
-        return [f"missing {', '.join(missing[:5])}"]
     if _editable_root() != ROOT:
         return ["coursekit is not installed from this folder"]
+    site = str(_site_packages())
+    for line in folders:
+        mtime, _, folder = line.partition(" ")
+        try:
+            if os.stat(os.path.join(site, folder)).st_mtime_ns != int(mtime):
+                return [FOLDERS_CHANGED]
+        except (OSError, ValueError):
+            return [FOLDERS_CHANGED]
     return []
 
 
@@ -187,10 +229,17 @@ def _records() -> dict[Path, list[str]]:
     return records
 
 
-def _top_level_paths() -> list[str]:
-    """The top-level files and folders of every installed distribution."""
-    tops = {path.split("/", 1)[0] for files in _records().values() for path in files}
-    return sorted(top for top in tops if top != "__pycache__")
+def _package_folders() -> dict[str, int]:
+    """Every folder holding files of an installed distribution (site-packages itself
+    included, as ""): relative path -> modification time in ns."""
+    site = _site_packages()
+    folders = {""}
+    for files in _records().values():
+        for path in files:
+            parts = path.split("/")[:-1]
+            folders.update("/".join(parts[:depth]) for depth in range(1, len(parts) + 1))
+    return {folder: (site / folder).stat().st_mtime_ns for folder in sorted(folders)
+            if "__pycache__" not in folder and (site / folder).is_dir()}
 
 
 def _damaged_packages() -> list[tuple[str, str]]:
@@ -309,13 +358,67 @@ COMMANDS = {"lab": cmd_lab, "test": cmd_test, "check": cmd_check,
             "update": cmd_update, "reset": cmd_reset}
 
 
+# Each command's own --help: printed before anything is installed or created.
+HELP = {
+    "lab": """python course.py lab [--reference] [JupyterLab options]
+
+Open your copy of the lessons, my-work/ (made from the course on first use), in
+JupyterLab on 127.0.0.1 with a token. If a course server already runs for that
+folder, print its address instead. --reference opens the course's own notebooks/
+(maintainers, instructors). Other options go to `jupyter lab`.""",
+    "update": """python course.py update
+
+Fast-forward the course folder to its upstream (a git clone only; it says in one
+line when it cannot), then bring my-work/ up to date: a lesson you never changed
+is replaced, a changed one is kept and the new version goes beside it.""",
+    "reset": """python course.py reset NN_name
+
+A fresh copy of one lesson (or solutions/NN_name_solutions) in my-work/. If you
+changed it, your copy is kept beside it as "NN_name (my copy before reset ...)".""",
+    "test": """python course.py test [pytest options]
+
+Run every test (unit, notebook sync, nbval, browser) in parallel. Options go to
+pytest, for example `-k tensors` or `-x`.""",
+    "check": """python course.py check [pytest options]
+
+Instructors: re-execute every lesson and solution, compare each output with the
+stored one and print a summary per notebook. Options go to pytest.""",
+    "refresh": """python course.py refresh [LESSON ...] [--yes]
+
+Maintainers: re-execute lessons (names like 01_tensors, or paths to their .py or
+.ipynb; default: all) and store the fresh outputs. Asks first unless --yes.""",
+    "bench": """python course.py bench [options]
+
+Run benchmarks/bench_*.py and print their figures. Options go to each script.""",
+    "rehome": """python course.py rehome [URL] [--check]
+
+Maintainers: move the course to a fork's address (URL), or regenerate from
+pyproject.toml's Source what comes from it: every lesson's first cell, the
+README's badges. --check exits 1 if anything is stale, changing nothing.""",
+}
+
+
+def wants_help(extra: list[str]) -> bool:
+    """`-h` or `--help` among a command's own arguments (not after `--`)."""
+    own = extra[:extra.index("--")] if "--" in extra else extra
+    return "-h" in own or "--help" in own
+
+
 def main(argv: list[str]) -> int:
     drop_empty_thread_settings()
     if not argv or argv[0] not in COMMANDS:
         print(__doc__)
         return 0 if argv[:1] in ([], ["-h"], ["--help"]) else 2
+    if wants_help(argv[1:]):
+        print(HELP[argv[0]])
+        return 0
     return COMMANDS[argv[0]](argv[1:])
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except KeyboardInterrupt:  # at start-up or during the install: one line, no traceback
+        print(f"\n[course] interrupted: run `python course.py {' '.join(sys.argv[1:])}` "
+              "again to finish (an interrupted install is redone)", file=sys.stderr)
+        sys.exit(130)

@@ -6,9 +6,11 @@ or the cells that differ with nbval's expected/actual text, plus the time taken
 and which device and torch version ran the check. A lesson also fails when its
 notebook cannot be read (corrupt JSON) or is stale (its .py was edited after
 the last refresh, so the stored outputs are not the lesson's); either makes the
-run exit non-zero. A translated edition (notebooks/zh-CN/) fails as
-"translation out of date", naming each English paragraph its catalog lacks, and
-an English lesson checked without its edition's notebook lists that edition too.
+run exit non-zero, and so does a lesson whose .ipynb is missing (its .py is there,
+in a folder the run was given): `FAILED (missing)`. A translated edition
+(notebooks/zh-CN/) fails as "translation out of date", naming each English
+paragraph its catalog lacks, and an English lesson checked without its edition's
+notebook lists that edition too.
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ from .translations import Edition, translated_editions
 from .translations import problems as edition_problems
 
 MAX_DETAIL_LINES = 30
-WHOLE_LESSON = ("stale", "cannot be read", "translation out of date")  # not a cell's failure
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -41,6 +42,7 @@ class CourseReport:
     def __init__(self, config):
         self.config = config
         self.lessons: dict[str, LessonResult] = defaultdict(LessonResult)
+        self.crash_counts: list[str] = []  # tests/test_crash_consistency.py's figures
         self.started = time.perf_counter()
 
     def pytest_collectreport(self, report):
@@ -55,6 +57,19 @@ class CourseReport:
     def pytest_sessionfinish(self, session):
         if hasattr(self.config, "workerinput"):
             return  # an xdist worker: the controller checks and reports
+        for script in _scripts_without_notebook(self.config):
+            notebook = script.with_suffix(".ipynb")
+            try:
+                shown = notebook.relative_to(self.config.rootpath).as_posix()
+            except ValueError:
+                shown = str(notebook)
+            try:  # the lesson's name as refresh takes it: solutions/NN_name_solutions
+                lesson = script.relative_to(self.config.rootpath / "notebooks").with_suffix("")
+            except ValueError:
+                lesson = script.with_suffix("").name
+            self.lessons[shown].failures.append((
+                "missing", f"{notebook.name} is missing: run `python course.py refresh "
+                f"{Path(lesson).as_posix()}` to make it"))
         for path, result in self.lessons.items():
             problems = _stale(self.config.rootpath / path)
             if problems:
@@ -79,6 +94,9 @@ class CourseReport:
             report.user_properties.append(("actual", _output_text(item, item.test_outputs)))
 
     def pytest_runtest_logreport(self, report):
+        if report.when == "call":
+            self.crash_counts += [value for name, value in report.user_properties
+                                  if name == "crash-consistency"]
         path, _, cell = report.nodeid.partition("::")
         if not path.endswith(".ipynb"):
             return
@@ -108,13 +126,46 @@ class CourseReport:
                     write(f"    {line}")
         write(f"ran on: {describe_environment()}")
         write(f"wall time: {time.perf_counter() - self.started:.1f} s")
+        if self.crash_counts:
+            terminalreporter.section("crash consistency: faults injected per command")
+            for line in sorted(self.crash_counts):
+                write(line)
+            faults, invariants = (sum(int(re.search(rf"(\d+) {word}", line).group(1))
+                                      for line in self.crash_counts)
+                                  for word in ("faults", "invariants"))
+            write(f"in all: {faults} faults injected, {invariants} invariants checked")
+
+
+# failures that are not a cell's
+WHOLE_LESSON = ("stale", "cannot be read", "missing", "translation out of date")
 
 
 def _kinds(failures: list[tuple[str, str]]) -> str:
-    """'2 cell(s)', 'stale', 'cannot be read', 'translation out of date', or several."""
+    """'2 cell(s)', 'stale', 'cannot be read', 'missing', 'translation out of date',
+    or several of these."""
     cells = sum(1 for label, _ in failures if label not in WHOLE_LESSON)
     kinds = [f"{cells} cell(s)"] if cells else []
     return ", ".join(kinds + [label for label, _ in failures if label in WHOLE_LESSON])
+
+
+def _scripts_without_notebook(config) -> list[Path]:
+    """Lesson scripts (jupytext, header first) with no .ipynb beside them, in the
+    folders this run was given."""
+    found = []
+    for argument in config.args:
+        folder = Path(config.invocation_params.dir, argument.split("::")[0])
+        if not folder.is_dir():
+            continue
+        for script in sorted(folder.rglob("*.py")):
+            if ".ipynb_checkpoints" in script.parts or script.with_suffix(".ipynb").exists():
+                continue
+            try:
+                head = script.read_text(encoding="utf-8")[:600]
+            except (OSError, UnicodeDecodeError):
+                continue
+            if head.startswith("# ---\n# jupyter:\n") and "jupytext:" in head:
+                found.append(script)
+    return found
 
 
 def _crash_message(report) -> str:

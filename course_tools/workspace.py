@@ -23,9 +23,11 @@ and running it again finishes the job.
 from __future__ import annotations
 
 import datetime
+import errno
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -35,12 +37,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import ROOT
-from .files import write_atomic
+from .files import is_stale, write_atomic
 
 WORK_DIR = "my-work"
 MANIFEST = ".course-manifest.json"
 LOCK = ".course-lab.lock"  # held by the running `course.py lab` server (POSIX)
 NOT_SYNCED = "not synced"
+PARTIAL = ".my-work.partial-"  # my-work/ being created, renamed into place when whole
+
+
+class NotANotebook(ValueError):
+    """Valid JSON that is not a notebook (a list, `"metadata": null`, ...)."""
 
 
 def work_folder(course: Path = ROOT) -> Path:
@@ -75,6 +82,9 @@ def student_copy(source: Path) -> bytes:
     which makes JupyterLab's jupytext write a .py beside the notebook on every save.
     """
     notebook = json.loads(source.read_text(encoding="utf-8"))
+    if not (isinstance(notebook, dict) and isinstance(notebook.get("metadata", {}), dict)
+            and isinstance(notebook.get("cells"), list)):
+        raise NotANotebook("valid JSON, but not a notebook")
     notebook.get("metadata", {}).pop("jupytext", None)
     # The layout nbformat writes, so a save from JupyterLab changes only what changed.
     return (json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
@@ -94,11 +104,15 @@ class Manifest:
     def __init__(self, work: Path):
         self.path = work / MANIFEST
         try:
-            self.files = json.loads(self.path.read_text(encoding="utf-8"))["files"]
+            files = json.loads(self.path.read_text(encoding="utf-8"))["files"]
         except (OSError, ValueError, KeyError, TypeError):
-            # No (readable) record: every file present counts as the student's, so
-            # nothing is overwritten; new versions go beside them.
-            self.files = {}
+            files = None
+        # No (readable) record, or entries of the wrong shape: every file they would
+        # cover counts as the student's, so nothing is overwritten; new versions go
+        # beside them.
+        self.files = {name: {k: v for k, v in entry.items() if isinstance(v, str)}
+                      for name, entry in (files if isinstance(files, dict) else {}).items()
+                      if isinstance(entry, dict)}
 
     def get(self, name: str, key: str) -> str | None:
         return self.files.get(name, {}).get(key)
@@ -124,20 +138,39 @@ def beside_name(target: Path, label: str, content: bytes) -> Path:
     for n in range(1, 1000):
         suffix = f" ({label})" if n == 1 else f" ({label}, {n})"
         candidate = target.with_name(f"{target.stem}{suffix}{target.suffix}")
-        if not candidate.exists() or candidate.read_bytes() == content:
+        if not candidate.exists() or (candidate.is_file() and candidate.read_bytes() == content):
             return candidate
     raise RuntimeError(f"no free name for a copy of {target.name}")
 
 
-def sync_one(name: str, source: Path, work: Path, manifest: Manifest, today: str) -> str:
+def unreadable(source: Path, course: Path, error: Exception) -> str:
+    """Why the course's notebook `source` cannot be handed out, and what to do, in words."""
+    shown = source.relative_to(course).as_posix() if source.is_relative_to(course) else source
+    why = str(error) if isinstance(error, NotANotebook) else type(error).__name__
+    line = f"the course's {shown} is not a readable notebook ({why})"
+    try:
+        status = git(course, "status", "--porcelain", "--", str(source), timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return line
+    if status.returncode != 0:
+        return line
+    if status.stdout.strip():  # changed here, e.g. git conflict markers
+        return f"{line}; `git status` shows it"
+    return f"{line} as the course publishes it: tell the course's maintainers"
+
+
+def sync_one(name: str, source: Path, work: Path, manifest: Manifest, today: str,
+             course: Path = ROOT) -> str:
     """Bring one course notebook into my-work/; return what happened, in words."""
     try:
         new = student_copy(source)
-    except (OSError, ValueError) as error:  # e.g. git conflict markers in the course's file
-        return (f"{NOT_SYNCED}: the course's {source.parent.name}/{source.name} is not a "
-                f"readable notebook ({type(error).__name__}); `git status` shows it")
+    except (OSError, ValueError) as error:
+        return f"{NOT_SYNCED}: {unreadable(source, Path(course), error)}"
     new_hash = sha256(new)
     target = work / name
+    if target.is_dir():
+        return (f"{NOT_SYNCED}: {WORK_DIR}/{name} is a folder, not a notebook: rename it, "
+                "then run update again")
     if not target.exists():
         outcome = "added" if name not in manifest.files else "added again (it was missing)"
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -171,7 +204,7 @@ def sync(course: Path = ROOT, work: Path | None = None, today: str | None = None
     offered = course_notebooks(course)
     outcomes = {}
     for name, source in offered.items():
-        outcomes[name] = sync_one(name, source, work, manifest, today)
+        outcomes[name] = sync_one(name, source, work, manifest, today, course)
     for name in sorted(set(manifest.files) - set(offered)):
         if (work / name).exists():
             outcomes[name] = "kept (no longer part of the course)"
@@ -181,14 +214,41 @@ def sync(course: Path = ROOT, work: Path | None = None, today: str | None = None
     return outcomes
 
 
+def create(course: Path = ROOT) -> bool:
+    """Make my-work/ whole or not at all: fill a hidden folder beside it, then rename
+    it into place. False if my-work/ already exists (or appeared meanwhile)."""
+    course = Path(course)
+    work = work_folder(course)
+    for leftover in course.glob(f"{PARTIAL}*"):  # from a creation that was killed
+        if is_stale(leftover, leftover.name.removeprefix(PARTIAL)):
+            shutil.rmtree(leftover, ignore_errors=True)
+    if work.exists():
+        return False
+    partial = course / f"{PARTIAL}{os.getpid()}"
+    shutil.rmtree(partial, ignore_errors=True)
+    try:
+        sync(course, partial, report=lambda line: None)
+        os.rename(partial, work)
+    except BaseException as error:
+        shutil.rmtree(partial, ignore_errors=True)
+        if isinstance(error, OSError) and work.is_dir():  # another command made it first
+            return False
+        raise
+    say(f"created {WORK_DIR}/: your own copy of every lesson (solutions in "
+        f"{WORK_DIR}/solutions/)")
+    return True
+
+
 def ensure(course: Path = ROOT) -> Path:
     """my-work/, created (filled from the course) on first use."""
     work = work_folder(course)
-    if not (work / MANIFEST).exists() and not any(
+    if create(course):
+        pass
+    elif not (work / MANIFEST).exists() and not any(
         (work / name).exists() for name in course_notebooks(course)
-    ):
+    ):  # an empty my-work/ (or one with the student's own files only): fill it
         sync(course, work, report=lambda line: None)
-        say(f"created {WORK_DIR}/: your own copy of every lesson (solutions in "
+        say(f"filled {WORK_DIR}/: your own copy of every lesson (solutions in "
             f"{WORK_DIR}/solutions/)")
     elif pending(course, work):
         say("the course has changes your my-work/ does not have yet: "
@@ -213,10 +273,18 @@ def pending(course: Path, work: Path) -> list[str]:
 # --- reset --------------------------------------------------------------------------------
 
 
-def resolve(name: str, offered: dict[str, Path]) -> str | None:
+def resolve(name: str, offered: dict[str, Path], course: Path = ROOT) -> str | None:
     """'04_backprop_by_hand', '04_backprop_by_hand.ipynb', 'my-work/04_….ipynb',
-    'solutions/04_…_solutions' -> the notebook's name in my-work/ (None if not `offered`)."""
+    'solutions/04_…_solutions', an absolute path into my-work/ or notebooks/ -> the
+    notebook's name in my-work/ (None if not `offered`)."""
     cleaned = name.replace("\\", "/").strip()
+    if Path(cleaned).is_absolute():
+        for base in (work_folder(course), Path(course) / "notebooks"):
+            try:
+                cleaned = Path(cleaned).resolve().relative_to(base.resolve()).as_posix()
+                break
+            except ValueError:
+                continue
     for prefix in ("./", f"{WORK_DIR}/", "notebooks/"):
         cleaned = cleaned.removeprefix(prefix)
     cleaned = cleaned.removesuffix(".ipynb").removesuffix(".py") + ".ipynb"
@@ -225,22 +293,26 @@ def resolve(name: str, offered: dict[str, Path]) -> str | None:
 
 def reset(name: str, course: Path = ROOT, now: datetime.datetime | None = None) -> int:
     offered = course_notebooks(course)
-    resolved = resolve(name, offered)
+    resolved = resolve(name, offered, course)
     if resolved is None:
         names = ", ".join(display(n) for n in offered)
         print(f"No lesson named {name!r}. Lessons: {names}", file=sys.stderr)
         return 2
     work = work_folder(course)
-    manifest = Manifest(work)
-    target = work / resolved
     source = offered[resolved]
     try:
         fresh = student_copy(source)
     except (OSError, ValueError) as error:
-        print(f"The course's notebooks/{resolved} is not a readable notebook "
-              f"({type(error).__name__}); `git status` shows it. Nothing changed.",
-              file=sys.stderr)
+        problem = unreadable(source, Path(course), error)
+        print(f"{problem[0].upper()}{problem[1:]}. Nothing changed.", file=sys.stderr)
         return 1
+    target = work / resolved
+    if target.is_dir():
+        print(f"{WORK_DIR}/{resolved} is a folder, not a notebook: rename it, then run "
+              "reset again. Nothing changed.", file=sys.stderr)
+        return 1
+    create(course)  # a first command: the whole my-work/, as `lab` would make it
+    manifest = Manifest(work)
     kept = None
     if target.exists():
         old = target.read_bytes()
@@ -281,27 +353,79 @@ def update_course(course: Path = ROOT) -> str:
         return ("course: not updated: the current branch has no upstream to update from "
                 "(git branch --set-upstream-to=origin/main)")
     upstream_name = upstream.stdout.strip()
-    remote = upstream_name.split("/")[0]
+    # The remote's own name: "school/course" in "school/course/main", not "school".
+    branch = git(course, "symbolic-ref", "-q", "HEAD").stdout.strip()
+    remote = git(course, "for-each-ref", "--format=%(upstream:remotename)",
+                 branch).stdout.strip() or upstream_name.split("/")[0]
     try:
         fetched = git(course, "fetch", "--quiet", remote, timeout=120)
     except subprocess.TimeoutExpired:
         fetched = None
     if fetched is None or fetched.returncode != 0:
+        lock = _git_lock(course)
+        if lock:
+            return f"course: not updated: {lock}"
+        said = fetched.stderr.strip().splitlines() if fetched is not None else []
+        if any(".lock" in line for line in said):  # a ref locked by a concurrent git
+            return (f"course: not updated: another git command is using this folder "
+                    f"({said[0]}); run update again in a moment")
         url = git(course, "remote", "get-url", remote).stdout.strip()
         return (f"course: not updated: could not reach {remote} ({url}); offline? "
                 "my-work/ is synced with the course as it is here")
     before = git(course, "rev-parse", "--short", "HEAD").stdout.strip()
+    in_the_way = untracked_in_the_way(course)
+    if in_the_way:
+        shown = ", ".join(in_the_way[:5]) + (f" (and {len(in_the_way) - 5} more)"
+                                            if len(in_the_way) > 5 else "")
+        return (f"course: not updated: the newer course brings files where this folder has "
+                f"files git does not track, which it would overwrite: {shown}; move them out "
+                "of the way (they may be yours), then run update again")
     merged = git(course, "merge", "--ff-only", "--quiet", "@{u}")
     if merged.returncode != 0:
         if git(course, "merge-base", "--is-ancestor", "HEAD", "@{u}").returncode != 0:
             return (f"course: not updated: the course folder has commits of its own that "
                     f"{upstream_name} does not have, so it cannot fast-forward")
-        return ("course: not updated: files of the course folder itself were changed here "
-                "(`git status` lists them; your work belongs in my-work/)")
+        lock = _git_lock(course)
+        if lock:
+            return f"course: not updated: {lock}"
+        if git(course, "status", "--porcelain", "--untracked-files=no").stdout.strip():
+            return ("course: not updated: files of the course folder itself were changed here "
+                    "(`git status` lists them; your work belongs in my-work/)")
+        said = (merged.stderr.strip().splitlines() or ["no message"])[0]
+        return f"course: not updated: git could not fast-forward ({said})"
     after = git(course, "rev-parse", "--short", "HEAD").stdout.strip()
     if after == before:
         return f"course: already up to date with {upstream_name}"
     return f"course: updated {before}..{after} from {upstream_name}"
+
+
+def _git_lock(course: Path) -> str | None:
+    """A line naming git's index lock, when one blocks this folder (else None)."""
+    path = git(course, "rev-parse", "--git-path", "index.lock").stdout.strip()
+    if not path or not (course / path).exists():
+        return None
+    return (f"git's lock file {path} is there: another git command is running in this "
+            f"folder, or one was stopped; if none is running, delete {path} and run "
+            "update again")
+
+
+def untracked_in_the_way(course: Path) -> list[str]:
+    """Paths the fast-forward to the upstream would write over that git does not track
+    here (ignored ones included, which git would silently replace): a student's files."""
+    incoming = git(course, "diff", "--name-only", "--no-renames", "-z", "HEAD", "@{u}")
+    tracked = set(git(course, "ls-files", "-z").stdout.split("\0"))
+    found = []
+    for path in filter(None, incoming.stdout.split("\0")):
+        parts = path.split("/")
+        # The path itself, or a file where the course needs one of its folders.
+        for depth in range(1, len(parts) + 1):
+            prefix = "/".join(parts[:depth])
+            here = course / prefix
+            last = depth == len(parts)
+            if os.path.lexists(here) and (last or not here.is_dir()) and prefix not in tracked:
+                found.append(prefix)
+                break
+    return sorted(set(found))
 
 
 def update(course: Path = ROOT) -> int:
@@ -392,19 +516,42 @@ def lab(argv: list[str], course: Path = ROOT) -> int:
 # --- command line ------------------------------------------------------------------------------
 
 
+def cannot_write(error: OSError, course: Path) -> str:
+    """Where a write failed and why, in words a student can act on."""
+    where = Path(error.filename) if error.filename else None
+    if where is not None and where.name.startswith(".") and where.name.endswith(".tmp"):
+        where = where.parent  # the temporary file of an atomic write: its folder
+    if where is not None:
+        try:
+            where = where.resolve().relative_to(Path(course).resolve())
+        except ValueError:
+            pass
+    reasons = {errno.ENOSPC: "the disk is full: free some space",
+               errno.EDQUOT: "your disk quota is used up: free some space",
+               errno.EACCES: "no permission to write there: make it writable (chmod u+w)",
+               errno.EPERM: "no permission to write there: make it writable (chmod u+w)",
+               errno.EROFS: "the disk is read-only"}
+    reason = reasons.get(error.errno, error.strerror or type(error).__name__)
+    return f"could not write {where or 'a file'}: {reason}"
+
+
 def main(argv: list[str], course: Path = ROOT) -> int:
     command, rest = (argv[0], argv[1:]) if argv else ("", [])
+    again = f"run `python course.py {' '.join(argv)}` again to finish"
     try:
         if command == "update" and not rest:
             return update(course)
         if command == "reset" and len(rest) == 1:
             return reset(rest[0], course)
+        if command == "lab":
+            return lab(rest, course)
     except KeyboardInterrupt:  # every file is whole (atomic writes): say so, in one line
-        say(f"{command} interrupted: every file in {WORK_DIR}/ is whole; run "
-            f"`python course.py {' '.join(argv)}` again to finish")
+        say(f"{command} interrupted: every file in {WORK_DIR}/ is whole; {again}")
         return 130
-    if command == "lab":
-        return lab(rest, course)
+    except OSError as error:  # full disk, read-only folder: one line, files whole
+        say(f"{command} stopped: {cannot_write(error, course)}; every file in {WORK_DIR}/ "
+            f"is whole; {again}")
+        return 1
     print("usage: python course.py update | reset NN_name | lab [--reference]", file=sys.stderr)
     return 2
 

@@ -34,18 +34,23 @@ COURSE_URL = "https://github.com/pytorch-ground-up/course"
 try:
     import coursekit
 except ModuleNotFoundError:
+    import os
     import subprocess
     import sys
 
+    class CourseSetupError(Exception):
+        def _render_traceback_(self):  # Jupyter shows this one line, not a traceback
+            return [str(self)]
+
+    if any(os.path.isfile(os.path.join(up, "course.py")) for up in ("..", "../..")):
+        raise CourseSetupError(  # a course folder: its own command sets the helpers up
+            "This Python lacks the course helpers (coursekit): in the course folder, run "
+            "`python course.py lab` and open the lesson from there.") from None
     pip = subprocess.run(
         [sys.executable, "-m", "pip", "install", "-q", f"coursekit @ git+{COURSE_URL}"],
         capture_output=True, text=True,
     )
     if pip.returncode != 0:
-        class CourseSetupError(Exception):
-            def _render_traceback_(self):  # Jupyter shows this one line, not a traceback
-                return [str(self)]
-
         raise CourseSetupError(
             f"Could not install the course helpers (coursekit) from {COURSE_URL}: check "
             "that this address opens and that you are online, then run this cell again.") from None

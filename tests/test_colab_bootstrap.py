@@ -147,3 +147,25 @@ def test_bootstrap_with_a_bad_address_stops_with_one_line(fresh_python, tmp_path
     assert line.startswith("Could not install the course helpers (coursekit) from ")
     assert address in line and "run this cell again" in line
     assert cells[1].outputs[0].text.strip() == "False"
+
+
+def test_in_a_course_folder_a_missing_coursekit_points_to_course_py_lab(tmp_path, monkeypatch):
+    """A half-repaired local environment is not Colab: no pip from the internet, one line
+    naming the command that repairs it. (Cheap: the cell runs here, coursekit hidden.)"""
+    import sys
+
+    def no_pip(*args, **kwargs):
+        raise AssertionError("the bootstrap ran pip in a course folder")
+
+    (tmp_path / "course.py").write_text("")
+    for where in ("my-work", "my-work/solutions", "notebooks"):
+        (tmp_path / where).mkdir(parents=True, exist_ok=True)
+        monkeypatch.chdir(tmp_path / where)  # a kernel starts in its notebook's folder
+        monkeypatch.setitem(sys.modules, "coursekit", None)  # `import coursekit` fails
+        monkeypatch.setattr(subprocess, "run", no_pip)
+        with pytest.raises(Exception) as raised:
+            exec(bootstrap_cell("https://github.com/YOU/course"), {})
+        assert type(raised.value).__name__ == "CourseSetupError"
+        assert raised.value._render_traceback_() == [
+            "This Python lacks the course helpers (coursekit): in the course folder, run "
+            "`python course.py lab` and open the lesson from there."]

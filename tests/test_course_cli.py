@@ -217,3 +217,155 @@ def test_a_wrong_course_python_is_one_line():
     assert result.stderr.strip() == (
         "COURSEKIT_PYTHON=/no/such/python is not a Python executable: set it to the python "
         "of an environment made from environment.yml, or unset it.")
+
+
+# --- hostile use (issue 19) --------------------------------------------------------------------
+
+
+def bare_course(folder):
+    """course.py and course_tools/ alone: enough for what runs before an install."""
+    import shutil
+
+    folder.mkdir()
+    shutil.copy(ROOT / "course.py", folder)
+    for name in ("requirements.lock", "pyproject.toml"):
+        shutil.copy(ROOT / name, folder)
+    shutil.copytree(ROOT / "course_tools", folder / "course_tools",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    return folder
+
+
+def without_course_python():
+    return {k: v for k, v in os.environ.items() if k != "COURSEKIT_PYTHON"}
+
+
+def test_every_command_has_its_own_help_that_changes_nothing(tmp_path):
+    """No .venv here and no COURSEKIT_PYTHON: anything but the help would install."""
+    folder = bare_course(tmp_path / "course")
+    before = sorted(p.name for p in folder.iterdir())
+    commands = ["lab", "update", "reset", "test", "check", "refresh", "bench", "rehome"]
+    for command in commands:
+        for flag in ("--help", "-h"):
+            result = subprocess.run([sys.executable, "course.py", command, flag], cwd=folder,
+                                    env=without_course_python(), capture_output=True,
+                                    text=True, timeout=60)
+            assert result.returncode == 0, result.stderr
+            assert result.stdout.startswith(f"python course.py {command}"), result.stdout
+            assert result.stderr == ""
+    assert sorted(p.name for p in folder.iterdir()) == before  # no .venv/, no my-work/
+
+
+def old_pythons():
+    import glob
+    import shutil
+
+    found = glob.glob("/root/.pyenv/versions/3.[78].*/bin/python")
+    found += [p for p in map(shutil.which, ("python3.7", "python3.8"))
+              if p and "shims" not in p]  # pyenv's shims run only the selected version
+    return sorted(set(found))
+
+
+def test_course_py_is_importable_by_old_pythons_up_to_its_version_check(tmp_path):
+    """Ubuntu 20.04's python3 is 3.8, 18.04's 3.7 (with `from __future__` 3.7 is the floor):
+    they must get to the "needs Python 3.10" line."""
+    import ast
+
+    source = (ROOT / "course.py").read_text()
+    tree = ast.parse(source, feature_version=(3, 7))  # no newer syntax anywhere
+    newer = {"functools": {"cache", "cached_property"}, "typing": {"Literal", "Protocol",
+             "TypedDict", "Final", "Annotated", "TypeAlias", "ParamSpec"},
+             "zoneinfo": None, "graphlib": None, "tomllib": None}
+    for node in tree.body:  # what runs at import time
+        if isinstance(node, ast.ImportFrom) and node.module in newer:
+            names = {alias.name for alias in node.names}
+            assert newer[node.module] is not None and not names & newer[node.module], node.module
+        if isinstance(node, ast.Import):
+            assert not {alias.name for alias in node.names} & set(newer)
+    folder = bare_course(tmp_path / "course")
+    for python in old_pythons():
+        result = subprocess.run([python, "course.py", "lab"], cwd=folder, capture_output=True,
+                                text=True, timeout=60, env=without_course_python())
+        assert result.returncode == 1
+        assert re.fullmatch(r"The course needs Python 3\.10 or newer; this is 3\.[78]\.\d+\.",
+                            result.stderr.strip()), result.stderr
+
+
+def test_a_course_python_without_the_course_names_what_it_lacks(tmp_path):
+    folder = bare_course(tmp_path / "course")
+    python = next(p for p in (Path(sys.base_prefix) / "bin" / "python3",
+                              Path(sys.base_prefix) / "python.exe") if p.exists())
+    result = subprocess.run([sys.executable, "course.py", "lab"], cwd=folder,
+                            env={**os.environ, "COURSEKIT_PYTHON": str(python)},
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(
+        f"COURSEKIT_PYTHON={python} is not a course environment: it lacks coursekit"), \
+        result.stderr
+    assert result.stderr.strip().endswith(
+        "Set it to the python of an environment made from environment.yml, or unset it to "
+        "use the course's own .venv.")
+    assert not (folder / "my-work").exists()
+
+
+INTERRUPT = """
+import builtins, runpy, sys, venv
+where = sys.argv.pop(1)
+real_import = builtins.__import__
+def importing(name, *args, **kwargs):
+    if where == "import" and name.startswith("course_tools"):
+        raise KeyboardInterrupt  # Ctrl+C while the command's tools load
+    return real_import(name, *args, **kwargs)
+def creating(*args, **kwargs):
+    raise KeyboardInterrupt  # Ctrl+C while the first install makes .venv/
+builtins.__import__ = importing
+venv.EnvBuilder.create = creating
+sys.argv = ["course.py", *sys.argv[1:]]
+runpy.run_path("course.py", run_name="__main__")
+"""
+
+
+@pytest.mark.parametrize(("where", "command"), [("import", "update"), ("install", "lab")])
+def test_ctrl_c_at_start_up_or_during_the_first_install_is_one_line(tmp_path, where, command):
+    folder = bare_course(tmp_path / "course")
+    result = subprocess.run([sys.executable, "-c", INTERRUPT, where, command], cwd=folder,
+                            env=without_course_python(), capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 130, result.stderr
+    assert result.stderr.strip() == (
+        f"[course] interrupted: run `python course.py {command}` again to finish (an "
+        "interrupted install is redone)")
+
+
+def load_course_py(folder):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("course_under_test", folder / "course.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_start_up_check_notices_a_file_deleted_deep_in_a_package(tmp_path):
+    """Every folder of every installed package is checked (a deleted file changes its
+    folder's time), not only the top-level ones: a lost nbformat/v4/nbjson.py is found."""
+    folder = bare_course(tmp_path / "course")
+    site = folder / ".venv" / "lib" / "python3.11" / "site-packages"
+    files = ["pkg/__init__.py", "pkg/v4/__init__.py", "pkg/v4/nbjson.py", "top.py"]
+    for name in files:
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text("")
+    info = site / "pkg-1.0.dist-info"
+    info.mkdir()
+    (info / "RECORD").write_text("".join(f"{name},,\n" for name in files))
+    editable = site / "coursekit-0.1.dist-info"
+    editable.mkdir()
+    (editable / "direct_url.json").write_text(json.dumps({"url": folder.as_uri()}))
+    (editable / "RECORD").write_text("")
+    course_py = load_course_py(folder)
+    wanted = course_py._install_fingerprint()
+    course_py._write_stamp(wanted)
+    assert course_py._quick_problems(wanted) == []
+    (site / "pkg" / "v4" / "nbjson.py").unlink()
+    assert course_py._quick_problems(wanted) == [course_py.FOLDERS_CHANGED]
+    assert course_py._damaged_packages() == [("pkg", "1.0")]

@@ -92,3 +92,13 @@ def test_a_corrupt_notebook_is_listed_as_failed_with_the_reason(tmp_path):
     broken = re.findall(r"FAILED \(cannot be read\) +b_broken\.ipynb", summary)
     assert len(broken) == 1, summary
     assert "NotJSONError: Notebook does not appear to be JSON" in summary
+
+
+def test_a_lesson_whose_notebook_is_missing_fails_the_check(tmp_path):
+    small_lesson(tmp_path, "a_good")
+    small_lesson(tmp_path, "b_gone").with_suffix(".ipynb").unlink()
+    code, summary = check(tmp_path)
+    assert code == 1, summary
+    assert re.search(r"PASSED +a_good\.ipynb", summary), summary
+    assert re.search(r"FAILED \(missing\) +b_gone\.ipynb", summary), summary
+    assert "b_gone.ipynb is missing: run `python course.py refresh b_gone` to make it" in summary

@@ -406,3 +406,195 @@ def test_ctrl_c_during_an_update_ends_with_one_line(course, monkeypatch, capsys)
                     "run `python course.py update` again to finish")
     all_valid(course.work)
     assert line_for(course.update(), "02_grad").endswith("updated to the new version")
+
+
+# --- hostile use (issue 19) --------------------------------------------------------------------
+
+
+def test_course_files_at_the_students_untracked_paths_are_never_written_over(course):
+    """The course commits files where the student has ignored or untracked ones: the
+    fast-forward would silently replace them, so it is refused, naming them."""
+    course.update()
+    mine = edit(course.work / "01_tensors.ipynb", "my answer")
+    (course.work / "notes.txt").write_text("my notes\n")
+    (course.student / "scratch.py").write_text("mine, untracked\n")
+    for path in ("my-work/01_tensors.ipynb", "my-work/notes.txt", "scratch.py"):
+        (course.maintainer / path).parent.mkdir(exist_ok=True)
+        (course.maintainer / path).write_text(lesson("the course's"))
+        git(course.maintainer, "add", "-f", path)
+    course.publish({"02_grad": "grad v2"})
+    head = git(course.student, "rev-parse", "HEAD")
+    lines = course.update()
+    assert lines[0] == (
+        "[course] course: not updated: the newer course brings files where this folder has "
+        "files git does not track, which it would overwrite: my-work/01_tensors.ipynb, "
+        "my-work/notes.txt, scratch.py; move them out of the way (they may be yours), then "
+        "run update again")
+    assert git(course.student, "rev-parse", "HEAD") == head
+    assert (course.work / "01_tensors.ipynb").read_bytes() == mine
+    assert (course.work / "notes.txt").read_text() == "my notes\n"
+    assert (course.student / "scratch.py").read_text() == "mine, untracked\n"
+
+
+@pytest.mark.parametrize("shape", ['{"files": []}', '{"files": null}',
+                                   '{"files": {"02_grad.ipynb": "abc"}}', "[]"])
+def test_a_manifest_of_the_wrong_shape_counts_every_lesson_as_the_students(course, shape,
+                                                                           capsys):
+    course.update()
+    manifest = course.work / ".course-manifest.json"
+    manifest.write_text(shape)
+    original = (course.work / "02_grad.ipynb").read_bytes()
+    workspace.ensure(course.student)  # lab's start: no crash
+    course.publish({"02_grad": "grad v2"})
+    result = course.course("update")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert (course.work / "02_grad.ipynb").read_bytes() == original
+    assert "yours, kept" in line_for(result.stdout.splitlines(), "02_grad")
+    manifest.write_text(shape)
+    reset = course.course("reset", "02_grad")
+    assert reset.returncode == 0 and "Traceback" not in reset.stderr, reset.stderr
+    assert [p for p in course.work.iterdir() if "before reset" in p.name]  # kept, not lost
+
+
+@pytest.mark.parametrize("text", ["[]", '{"cells": [], "metadata": null}'])
+def test_a_course_notebook_that_is_json_but_no_notebook_is_named_and_the_rest_synced(course,
+                                                                                    text):
+    course.update()
+    mine = (course.work / "02_grad.ipynb").read_bytes()
+    (course.student / "notebooks" / "02_grad.ipynb").write_text(text)
+    (course.student / "notebooks" / "03_new.ipynb").write_text(lesson("new v1"))
+    result = course.course("update")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    lines = result.stdout.splitlines()
+    assert line_for(lines, "02_grad").endswith(
+        "not synced: the course's notebooks/02_grad.ipynb is not a readable notebook "
+        "(valid JSON, but not a notebook); `git status` shows it")
+    assert content(course.work / "03_new.ipynb") == "new v1"  # the lessons after it too
+    assert (course.work / "02_grad.ipynb").read_bytes() == mine
+    reset = course.course("reset", "02_grad")
+    assert reset.returncode == 1 and "Traceback" not in reset.stderr
+    assert "not a readable notebook (valid JSON, but not a notebook)" in reset.stderr
+
+
+def test_a_broken_notebook_as_the_course_publishes_it_does_not_point_to_git_status(course):
+    course.update()
+    (course.maintainer / "notebooks" / "02_grad.ipynb").write_text("{ broken")
+    course.publish({"01_tensors": "tensors v2"})
+    result = course.course("update")
+    assert result.returncode == 1
+    assert line_for(result.stdout.splitlines(), "02_grad").endswith(
+        "not synced: the course's notebooks/02_grad.ipynb is not a readable notebook "
+        "(JSONDecodeError) as the course publishes it: tell the course's maintainers")
+    assert course.git_status() == ""  # indeed nothing for `git status` to show
+
+
+@pytest.mark.parametrize(("error", "reason"), [
+    (PermissionError(13, "Permission denied"),
+     "no permission to write there: make it writable (chmod u+w)"),
+    (OSError(28, "No space left on device"), "the disk is full: free some space")])
+def test_a_read_only_or_full_my_work_is_one_line_and_everything_whole(course, monkeypatch,
+                                                                      capsys, error, reason):
+    course.update()
+    mine = edit(course.work / "01_tensors.ipynb", "my answer")
+    course.publish({"01_tensors": "tensors v2", "02_grad": "grad v2"})
+    real_write = workspace.write_atomic
+
+    def refused(path, data):
+        error.filename = str(path.parent / f".{path.name}.123.abcdefgh.tmp")
+        raise error
+
+    monkeypatch.setattr(workspace, "write_atomic", refused)
+    assert workspace.main(["update"], course.student) == 1
+    out = capsys.readouterr()
+    assert out.out.splitlines()[-1] == (
+        f"[course] update stopped: could not write my-work: {reason}; every file in my-work/ "
+        "is whole; run `python course.py update` again to finish")
+    assert "Traceback" not in out.err
+    all_valid(course.work)
+    assert (course.work / "01_tensors.ipynb").read_bytes() == mine
+    monkeypatch.setattr(workspace, "write_atomic", real_write)
+    assert line_for(course.update(), "02_grad").endswith("updated to the new version")
+
+
+def test_a_folder_where_the_course_adds_a_lesson_is_named_and_kept(course):
+    course.update()
+    (course.work / "03_new.ipynb").mkdir()
+    (course.work / "03_new.ipynb" / "inside.txt").write_text("mine\n")
+    course.publish({"03_new": "new v1", "02_grad": "grad v2"})
+    result = course.course("update")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    lines = result.stdout.splitlines()
+    assert line_for(lines, "03_new").endswith(
+        "not synced: my-work/03_new.ipynb is a folder, not a notebook: rename it, then run "
+        "update again")
+    assert line_for(lines, "02_grad").endswith("updated to the new version")
+    assert (course.work / "03_new.ipynb" / "inside.txt").read_text() == "mine\n"
+    reset = course.course("reset", "03_new")
+    assert reset.returncode == 1 and "is a folder, not a notebook" in reset.stderr
+
+
+def test_a_left_over_git_lock_is_named(course):
+    course.update()
+    (course.student / ".git" / "index.lock").write_text("")
+    course.publish({"02_grad": "grad v2"})
+    lines = course.update()
+    assert lines[0] == (
+        "[course] course: not updated: git's lock file .git/index.lock is there: another git "
+        "command is running in this folder, or one was stopped; if none is running, delete "
+        ".git/index.lock and run update again")
+
+
+def test_a_remote_with_a_slash_in_its_name_is_named_whole(course):
+    git(course.student, "remote", "rename", "origin", "school/course")
+    gone = course.student.parent / "gone.git"
+    git(course.student, "remote", "set-url", "school/course", str(gone))
+    lines = course.update()
+    assert lines[0].startswith(
+        f"[course] course: not updated: could not reach school/course ({gone}); offline?")
+
+
+def test_reset_as_the_first_command_makes_the_whole_workspace(course, capsys):
+    result = course.course("reset", "01_tensors")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in course.work.iterdir()) == [
+        ".course-manifest.json", "00_intro.ipynb", "01_tensors.ipynb", "02_grad.ipynb",
+        "solutions"]
+    assert workspace.pending(course.student, course.work) == []
+    workspace.ensure(course.student)  # what `lab` says next: nothing untrue
+    assert "changes your my-work/ does not have" not in capsys.readouterr().out
+
+
+def test_reset_takes_an_absolute_path(course):
+    course.update()
+    mine = edit(course.work / "01_tensors.ipynb", "my answer")
+    result = course.course("reset", str(course.work / "01_tensors.ipynb"))
+    assert result.returncode == 0, result.stderr
+    assert content(course.work / "01_tensors.ipynb") == "tensors v1"
+    (kept,) = [p for p in course.work.iterdir() if "before reset" in p.name]
+    assert kept.read_bytes() == mine
+    solution = course.student / "notebooks" / "solutions" / "01_tensors_solutions.ipynb"
+    assert course.course("reset", str(solution)).returncode == 0
+
+
+def test_a_creation_stopped_half_way_leaves_no_half_workspace(course, monkeypatch):
+    """lab makes my-work/ in a hidden folder and renames it into place: stopped half
+    way, there is no my-work/ (so the next lab makes it whole), never one with some
+    lessons."""
+    real_write = workspace.write_atomic
+    calls = []
+
+    def stopped(path, data):
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        calls.append(path)
+        real_write(path, data)
+
+    monkeypatch.setattr(workspace, "write_atomic", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        workspace.ensure(course.student)
+    assert not course.work.exists()
+    monkeypatch.setattr(workspace, "write_atomic", real_write)
+    workspace.ensure(course.student)
+    assert len(list(course.work.rglob("*.ipynb"))) == 4
+    assert not list(course.student.glob(".my-work.partial-*"))  # renamed into place
+    assert course.git_status() == ""
