@@ -373,8 +373,8 @@ plt.show()
 #
 # Four exercises, easiest first. Fill in each template (replace its
 # `raise TODO` or `...` with your answer), run it, then run the `check` cell
-# below it: it says *passed*, *failed* (with the reason), or *not attempted
-# yet*. Stuck? `hint(1)` prints a hint for exercise 1, and so on.
+# below it: it says *Passed*, *Not yet* (with the reason), or *Not
+# attempted*. Stuck? `hint(1)` prints a hint for exercise 1, and so on.
 # The solutions are in `solutions/01_tensors_solutions.ipynb`: try first!
 
 # %%

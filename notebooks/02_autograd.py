@@ -589,8 +589,8 @@ print(f"float32 loss, step 350 -> 499: {drop:.0f}× smaller")
 #
 # Four exercises, easiest first. Fill in each template (replace its
 # `raise TODO` or `...` with your answer), run it, then run the `check` cell
-# below it: it says *passed*, *failed* (with the reason), or *not attempted
-# yet*. `hint(1)` prints a hint for exercise 1, and so on. The
+# below it: it says *Passed*, *Not yet* (with the reason), or *Not
+# attempted*. `hint(1)` prints a hint for exercise 1, and so on. The
 # solutions are in `solutions/02_autograd_solutions.ipynb`.
 
 # %%

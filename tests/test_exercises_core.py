@@ -6,6 +6,7 @@ import torch
 
 from coursekit.exercises import (
     TODO,
+    AnswerRaised,
     ExerciseSet,
     Outcome,
     as_float_list,
@@ -55,7 +56,7 @@ def test_placeholders_are_not_attempted(lesson):
 
     result = lesson.check(1, template)
     assert result.outcome is Outcome.NOT_ATTEMPTED
-    assert str(result) == ("⬜ Exercise 1 (double a tensor): not attempted yet. The template's "
+    assert str(result) == ("⬜ Not attempted — Exercise 1 (double a tensor): The template's "
                            "`raise TODO` is still there: replace it with your code.")
 
 
@@ -88,7 +89,7 @@ def test_right_answers_pass(lesson):
     assert lesson.check(1, lambda x: x * 2).passed
     assert lesson.check(2, 4.5).passed
     assert lesson.check(2, torch.tensor(4.5)).passed
-    assert str(lesson.check(3, "yes")) == "✅ Exercise 3 (custom reason): passed"
+    assert str(lesson.check(3, "yes")) == "✅ Passed — Exercise 3 (custom reason)"
 
 
 @pytest.mark.parametrize(
@@ -259,3 +260,162 @@ def test_without_a_timer_a_check_runs_without_limit(lesson, monkeypatch):
     assert results[0].passed
     monkeypatch.delattr(signal, "setitimer")
     assert lesson.check(1, lambda x: x * 2).passed
+
+
+# -- issue 22: the outcome in words, wrapped between words, in the theme's colours ----------
+def test_outcomes_are_told_by_words_not_only_icons(lesson):
+    """With no emoji font ✅, ❌ and ⬜ are the same box: the words tell them apart."""
+    shown = {str(lesson.check(3, "yes")), str(lesson.check(3, "no")), str(lesson.check(3, ...))}
+    words = {text.split(" — ")[0][2:] for text in shown}
+    assert words == {"Passed", "Not yet", "Not attempted"}
+    html = lesson.check(3, "no")._repr_html_()
+    assert "<strong>Not yet</strong>" in html and "the answer must be yes" in html
+
+
+def test_the_html_wraps_between_words_in_the_themes_text_colour(lesson):
+    for answer in ("yes", "no", ...):
+        html = lesson.check(3, answer)._repr_html_()
+        assert "word-break: normal" in html and "overflow-wrap: normal" in html
+        # Text in the theme's own text colour (its contrast, light or dark); colour only
+        # in the stripe, which repeats what the word says.
+        assert "color: var(--jp-content-font-color1" in html
+        assert html.count("color:") == 1
+    assert "var(--jp-success-color1" in lesson.check(3, "yes")._repr_html_()
+    assert "var(--jp-error-color1" in lesson.check(3, "no")._repr_html_()
+
+
+def test_the_html_escapes_the_message(lesson):
+    result = lesson.check(1, lambda x: "<b>")
+    assert "<b>" not in result._repr_html_() and "&lt;" not in result.message
+
+
+def test_backticked_names_are_code_in_html(lesson):
+    def template(x):
+        raise TODO
+
+    assert "<code>raise TODO</code>" in lesson.check(1, template)._repr_html_()
+
+
+# -- issue 18: messages that mislead, state a check must leave alone ------------------------
+def test_gradients_switched_off_are_named(lesson):
+    with torch.no_grad():
+        result = lesson.check(1, lambda x: x * 2)
+    assert result.outcome is Outcome.FAILED
+    assert result.message.startswith("gradients are switched off")
+    torch.set_grad_enabled(False)
+    try:
+        assert "torch.set_grad_enabled(True)" in lesson.check(1, lambda x: x * 2).message
+    finally:
+        torch.set_grad_enabled(True)
+
+
+def test_an_answer_that_switches_gradients_off_leaves_them_on(lesson):
+    def switches_off(x):
+        torch.set_grad_enabled(False)
+        return x * 2
+
+    assert lesson.check(1, switches_off).passed
+    assert torch.is_grad_enabled()
+
+
+def test_system_exit_is_the_answers_and_is_caught(lesson):
+    import sys
+
+    def exits(x):
+        sys.exit(3)
+
+    result = lesson.check(1, exits)
+    assert result.outcome is Outcome.FAILED
+    assert result.message.startswith("your code called exit() or sys.exit() (SystemExit: 3)")
+
+
+def test_replaced_torch_functions_are_put_back(lesson):
+    """An answer that replaces torch.allclose (or a Tensor method) cannot fool the checker,
+    and the session keeps the real functions."""
+    allclose, isfinite = torch.allclose, torch.isfinite
+
+    def cheats(x):
+        torch.allclose = lambda *args, **kwargs: True
+        torch.isfinite = lambda t: torch.ones_like(t, dtype=torch.bool)
+        torch.Tensor.cheat = lambda self: None
+        return x * 3
+
+    result = lesson.check(1, cheats)
+    assert result.outcome is Outcome.FAILED and "wrong values" in result.message
+    assert torch.allclose is allclose and torch.isfinite is isfinite
+    assert not hasattr(torch.Tensor, "cheat")
+
+
+def test_a_check_leaves_the_random_generators_alone(lesson):
+    import random
+
+    @lesson.exercise(6, "a checker that seeds", hint="")
+    def _(answer):
+        torch.manual_seed(0)
+        np.random.seed(0)
+        random.seed(0)
+        call(answer)
+
+    torch.manual_seed(7)
+    np.random.seed(7)
+    random.seed(7)
+    expected = (torch.rand(3), np.random.rand(3), random.random())
+    torch.manual_seed(7)
+    np.random.seed(7)
+    random.seed(7)
+    lesson.check(6, lambda: torch.rand(5))
+    after = (torch.rand(3), np.random.rand(3), random.random())
+    assert torch.equal(after[0], expected[0]) and (after[1] == expected[1]).all()
+    assert after[2] == expected[2]
+
+
+def test_prepare_runs_outside_the_time_limit(lesson):
+    """The checker's own reference work does not count against the answer's seconds."""
+    prepared = []
+
+    def slow_reference():
+        time.sleep(0.4)
+        prepared.append(1)
+
+    @lesson.exercise(7, "a slow reference", hint="", prepare=slow_reference)
+    def _(answer):
+        expect_number(answer, 4.5)
+
+    lesson.time_limit = 0.2
+    assert lesson.check(7, 4.5).passed
+    assert prepared == [1]
+
+
+def test_float32_numbers_get_float32_tolerances(lesson):
+    @lesson.exercise(8, "a precise number", hint="")
+    def _(answer):
+        expect_number(answer, 1 / 3, rtol=1e-12, atol=0)
+
+    assert lesson.check(8, torch.tensor(1 / 3)).passed  # float32: right to its precision
+    assert lesson.check(8, np.float32(1 / 3)).passed
+    assert not lesson.check(8, 0.3333333).passed  # a Python float: float64's tolerance
+
+
+def test_a_float32_result_for_float64_inputs_names_the_dtype(lesson):
+    @lesson.exercise(9, "float64 in, float64 out", hint="")
+    def _(double):
+        x = torch.linspace(-1, 1, 5, dtype=torch.float64) / 3
+        expect_tensor(call(double, x), 2 * x, "double(x)", rtol=1e-9, atol=1e-12)
+
+    assert lesson.check(9, lambda x: 2 * x).passed
+    result = lesson.check(9, lambda x: 2 * x.float())
+    assert "double(x) is torch.float32, but its inputs are torch.float64" in result.message
+    assert "wrong values" in lesson.check(9, lambda x: 2.01 * x.float()).message
+
+
+def test_a_generator_with_a_typo_is_the_answers_error():
+    def losses():
+        yield 1.0
+        yield undefined_name  # noqa: F821 (the typo)
+
+    with pytest.raises(AnswerRaised, match="NameError"):
+        as_float_list(losses(), 2, "the losses")
+
+
+def test_titles_and_hints_are_listed_for_the_translators(lesson):
+    assert lesson.texts()[:4] == ["double a tensor", "multiply by 2", "a number", "it is 4.5"]

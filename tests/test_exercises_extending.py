@@ -3,7 +3,7 @@ import torch
 from lesson_cells import lesson_solutions, lesson_templates
 
 from coursekit.exercises import Outcome
-from coursekit.exercises.extending import CANDIDATES, exercises, graph_counts, make_function
+from coursekit.exercises.extending import candidates, exercises, graph_counts, make_function
 
 check = exercises.check
 
@@ -34,7 +34,7 @@ def test_graph_counts_follow_the_lesson():
 def test_candidates_really_are_right_or_wrong():
     """The checker's own Functions: gradcheck in float64 agrees with the labels."""
     x = torch.linspace(-1.5, 1.5, 5, dtype=torch.float64, requires_grad=True)
-    for function, right in CANDIDATES:
+    for function, right in candidates():
         assert torch.autograd.gradcheck(function.apply, (x,), raise_exception=False) == right
 
 
@@ -149,7 +149,8 @@ def lets_the_error_escape(function):
         (4, (29, 6), "29 nodes is too few"),
         (4, (35, 6), "35 nodes is too many"),
         (4, 32, "two whole numbers"),
-        (4, (32.0, 6), "whole numbers"),
+        (4, (32.5, 6), "should be a whole number, got 32.5"),
+        (4, (True, 6), "should be a number, got True"),
     ],
 )
 def test_wrong_answers_fail_with_the_reason(number, answer, message):

@@ -167,7 +167,7 @@ def adam_only_p(p, grad, m, v, t, lr, betas=(0.9, 0.999), eps=1e-8):
         (2, train_without_step, "never changes: does your loop call optimizer.step()"),
         (2, train_mean_loss, "your losses differ from the reference at step 0"),
         (2, train_loss_after_step, "differ from the reference at step 0"),
-        (3, CubicPlainTensors, "a, b, c, d are plain tensors, not a parameter: wrap them in "
+        (3, CubicPlainTensors, "a, b, c, d are plain tensors, not parameters: wrap them in "
                                "nn.Parameter"),
         (3, CubicWrongPower, "forward(x) for a=0.5, b=-1, c=2, d=0.25 has the right shape but"),
         (3, CubicOneVector, "a single parameter `coefficients` holding 4 numbers; the exercise "

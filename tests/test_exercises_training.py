@@ -27,8 +27,8 @@ def test_reference_solutions_pass(number):
 
 def test_learning_rate_1_diverges_only_with_small_batches():
     """The fact exercise 3 rests on (and lesson 07's explorer shows)."""
-    assert diverging_batch_sizes(1.0) == [5, 10]
-    assert diverging_batch_sizes(0.1) == []
+    assert diverging_batch_sizes(1.0) == (5, 10)
+    assert diverging_batch_sizes(0.1) == ()
 
 
 # -- templates ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import math
 
 import torch
 
+from ..i18n import _
 from .core import (
     AnswerRaised,
     ExerciseSet,
@@ -40,15 +41,15 @@ def cubic(x):
     "predict a gradient by hand",
     hint="Differentiate term by term: d(x³)/dx = 3x², d(4x)/dx = 4. Then put x = 2 in.",
 )
-def _(slope):
+def _check_slope(slope):
     x = torch.tensor(2.0, requires_grad=True)
     cubic(x).backward()
-    value = as_number(slope, "your slope")
+    value = as_number(slope, _("your slope"))
     if math.isclose(value, 12.0):
-        fail("12 is the slope of x³ alone: the −4x term adds −4 to the slope")
+        fail(_("12 is the slope of x³ alone: the −4x term adds −4 to the slope"))
     if math.isclose(value, 0.0, abs_tol=1e-9):
-        fail("0 is f(2), the value of the function, not its slope")
-    expect_number(value, x.grad.item(), "your slope")
+        fail(_("0 is f(2), the value of the function, not its slope"))
+    expect_number(slope, x.grad.item(), _("your slope"))
 
 
 # --- 2 -------------------------------------------------------------------------------------------
@@ -60,20 +61,22 @@ def _(slope):
     hint="x = torch.tensor(x0, requires_grad=True); y = f(x); y.backward(); "
     "then x.grad holds df/dx. Return x.grad.item().",
 )
-def _(autograd_slope):
+def _check_autograd_slope(autograd_slope):
     # One call (a slow answer costs its time once), on a function whose value and slope
     # differ, so the usual slips show.
-    cases = [(lambda x: torch.exp(-x * x), 1.0, "exp(−x²) at x = 1")]
+    cases = [(lambda x: torch.exp(-x * x), 1.0, _("exp(−x²) at x = 1"))]
     for f, x0, name in cases:
         got = call(autograd_slope, f, x0, what="autograd_slope(f, x0)")
         x = torch.tensor(x0, requires_grad=True)
         y = f(x)
         y.backward()
-        value = as_number(got, f"the slope of {name}")
+        what = _("the slope of {name}").format(name=name)
+        value = as_number(got, what)
         if math.isclose(value, y.item(), rel_tol=1e-5) \
                 and not math.isclose(y.item(), x.grad.item(), rel_tol=1e-5):
-            fail(f"for {name} you returned f(x0) = {y.item():.4g}, the value, not the slope")
-        expect_number(got, x.grad.item(), f"the slope of {name}", rtol=1e-4, atol=1e-6)
+            fail(_("for {name} you returned f(x0) = {value}, the value, not the slope").format(
+                name=name, value=f"{y.item():.4g}"))
+        expect_number(got, x.grad.item(), what, rtol=1e-4, atol=1e-6)
 
 
 # --- 3 -------------------------------------------------------------------------------------------
@@ -94,10 +97,10 @@ def train_reference(x, y, steps, lr, *, zero_grad=True, backward_calls=1):
     """
     w = torch.zeros((), device=x.device, requires_grad=True)
     losses = []
-    for _ in range(steps):
+    for _step in range(steps):
         loss = ((w * x - y) ** 2).mean()
         losses.append(loss.item())
-        for _ in range(backward_calls):
+        for _call in range(backward_calls):
             loss.backward(retain_graph=True)
         with torch.no_grad():
             w -= lr * w.grad
@@ -112,34 +115,35 @@ def train_reference(x, y, steps, lr, *, zero_grad=True, backward_calls=1):
     hint="Print w.grad at every step: what does backward() do to a .grad that already "
     "holds a number? Section 4 of the lesson shows it, and how to reset it.",
 )
-def _(train):
+def _check_train(train):
     x, y = training_data()
     steps, lr = 12, 0.3  # one call, with lr and steps unlike the lesson's loop
     try:
         got = call(train, x, y, steps, lr, what="train(x, y, steps, lr)")
     except AnswerRaised as exc:
         if "leaf Variable" in str(exc.error):
-            fail("updating w in place needs `with torch.no_grad():` around the update")
+            fail(_("updating w in place needs `with torch.no_grad():` around the update"))
         raise
     if isinstance(got, (list, tuple)) and len(got) != steps:
-        fail(f"train(x, y, {steps}, lr) returned {len(got)} losses, expected {steps} "
-             "(one per step)")
+        fail(_("train(x, y, {steps}, lr) returned {got} losses, expected {steps} (one per step)")
+             .format(steps=steps, got=len(got)))
     # Tensor losses are fine too: they are read as numbers, without a warning.
-    got = torch.tensor(as_float_list(got, steps, "what train(...) returns"))
+    got = torch.tensor(as_float_list(got, steps, _("what train(...) returns")))
     right = torch.tensor(train_reference(x, y, steps, lr))
     if _close(got, right):
         return
     if _close(got, torch.tensor(train_reference(x, y, steps, lr, zero_grad=False))):
-        fail("gradient accumulated: w.grad keeps adding up step after step, because it is "
-             "never reset. Call w.grad.zero_() after each update")
+        fail(_("gradient accumulated: w.grad keeps adding up step after step, because it is "
+               "never reset. Call w.grad.zero_() after each update"))
     if _close(got, torch.tensor(train_reference(x, y, steps, lr, backward_calls=2))):
-        fail("gradient accumulated twice per step: each update used double the gradient "
-             "(backward() ran twice before the update)")
+        fail(_("gradient accumulated twice per step: each update used double the gradient "
+               "(backward() ran twice before the update)"))
     if torch.allclose(got, got[0].expand_as(got)):
-        fail("the loss never changes: w.grad was zeroed before the update could use it")
+        fail(_("the loss never changes: w.grad was zeroed before the update could use it"))
     step = int((~torch.isclose(got, right, rtol=1e-4, atol=1e-5)).nonzero()[0])
-    fail(f"your losses differ from a correct loop's from step {step} on "
-         f"({got[step].item():.4g} instead of {right[step].item():.4g})")
+    fail(_("your losses differ from a correct loop's from step {step} on ({got} instead of "
+           "{want})").format(step=step, got=f"{got[step].item():.4g}",
+                             want=f"{right[step].item():.4g}"))
 
 
 # --- 4 -------------------------------------------------------------------------------------------
@@ -157,7 +161,7 @@ def _vjp_cases():
     hint="y = f(x) is a vector, so backward needs a vector of the same shape as y: "
     "y.backward(v). Afterwards x.grad holds vᵀ·J, where J[i, j] = ∂y_i/∂x_j.",
 )
-def _(vjp):
+def _check_vjp(vjp):
     for f, x, v in _vjp_cases():
         got = call(vjp, f, x, v, what="vjp(f, x, v)")
         jacobian = torch.autograd.functional.jacobian(f, x)
@@ -165,9 +169,10 @@ def _(vjp):
         if isinstance(got, torch.Tensor) and got.shape == expected.shape:
             got_cpu = got.detach().cpu().float()
             if _close(got_cpu, jacobian @ v):
-                fail("that is J·v; backward(v) gives vᵀ·J (v times the Jacobian from the left)")
+                fail(_("that is J·v; backward(v) gives vᵀ·J (v times the Jacobian from the "
+                       "left)"))
             if _close(got_cpu, jacobian.sum(dim=0)):
-                fail("your result ignores v: pass it to backward, y.backward(v)")
+                fail(_("your result ignores v: pass it to backward, y.backward(v)"))
             if _close(got_cpu, 2 * expected):
-                fail("gradient accumulated twice: backward ran twice into the same x.grad")
+                fail(_("gradient accumulated twice: backward ran twice into the same x.grad"))
         expect_tensor(got, expected, "vjp(f, x, v)", rtol=1e-4, atol=1e-5)

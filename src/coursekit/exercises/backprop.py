@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 
 from ..data import REGRESSION_X, REGRESSION_Y
+from ..i18n import _
 from ..linear_gd import LinearFit, gradient_descent
 from .core import ExerciseSet, NotAttempted, as_number, call, expect_number, expect_tensor, fail
 
@@ -35,7 +36,8 @@ def _random_line_data(seed: int, n: int = 13):
 
 def _as_pair(result, what: str):
     if not isinstance(result, (tuple, list)) or len(result) != 2:
-        fail(f"{what} should return two values (grad_w, grad_b), got {type(result).__name__}")
+        fail(_("{what} should return two values (grad_w, grad_b), got {type}").format(
+            what=what, type=type(result).__name__))
     return result
 
 
@@ -51,10 +53,10 @@ def _scalar(value, what: str):
 
 def _slips(n: int, loss: str) -> list[tuple[float, str]]:
     """The usual slips, as (ratio to the right gradient, reason), for a mean or a summed loss."""
-    sum_or_mean = ((n, "it is a sum over the samples; the loss is a mean") if loss == "mean"
-                   else (1 / n, "it is a mean over the samples; this loss is a sum"))
-    return [(0.5, "the 2 of dL/dŷ = 2(ŷ − y) is missing"), sum_or_mean,
-            (-1.0, "the sign is flipped: it is 2(ŷ − y), not 2(y − ŷ)")]
+    sum_or_mean = ((n, _("it is a sum over the samples; the loss is a mean")) if loss == "mean"
+                   else (1 / n, _("it is a mean over the samples; this loss is a sum")))
+    return [(0.5, _("the 2 of dL/dŷ = 2(ŷ − y) is missing")), sum_or_mean,
+            (-1.0, _("the sign is flipped: it is 2(ŷ − y), not 2(y − ŷ)"))]
 
 
 def _compare_scaled(got, expected, what: str, slips) -> None:
@@ -64,7 +66,8 @@ def _compare_scaled(got, expected, what: str, slips) -> None:
         ratio = (got.detach().double().cpu().reshape(()) / expected.double()).item()
         for factor, reason in slips:
             if abs(ratio - factor) < 1e-3 * abs(factor):
-                fail(f"{what} is off by a factor {factor:.4g}: {reason}")
+                fail(_("{what} is off by a factor {factor}: {reason}").format(
+                    what=what, factor=f"{factor:.4g}", reason=reason))
     expect_tensor(got.reshape(expected.shape) if got.numel() == 1 else got, expected, what,
                   rtol=1e-4, atol=1e-4)
 
@@ -97,7 +100,7 @@ def _cubic_gradients(cubic_gradients):
     coefficients = torch.randn(4, generator=generator)
     got = call(cubic_gradients, x, y, *coefficients, what="cubic_gradients(x, y, a, b, c, d)")
     if not isinstance(got, (tuple, list)) or len(got) != 4:
-        fail("cubic_gradients should return four values (grad_a, grad_b, grad_c, grad_d)")
+        fail(_("cubic_gradients should return four values (grad_a, grad_b, grad_c, grad_d)"))
     leaves = coefficients.clone().requires_grad_()
     a, b, c, d = leaves
     ((a + b * x + c * x**2 + d * x**3 - y) ** 2).sum().backward()
@@ -118,14 +121,15 @@ def _largest_safe_lr(largest_safe_lr):
     value = as_number(call(largest_safe_lr, x, scale, what=what), what)
     fit = LinearFit(x, torch.zeros_like(x), scale)
     expected = fit.threshold
-    slips = [(expected / 2, "half the threshold: the edge is 2/λ_max, not 1/λ_max"),
-             (2 * expected, "twice the threshold: H = (2/N)·XᵀX; without its 2, λ_max "
-                            "is halved and 2/λ_max doubled"),
-             (2 / fit.eigenvalues[0], "2/λ_min; the fastest (largest) curvature sets the "
-                                      "limit: use λ_max")]
+    slips = [(expected / 2, _("half the threshold: the edge is 2/λ_max, not 1/λ_max")),
+             (2 * expected, _("twice the threshold: H = (2/N)·XᵀX; without its 2, λ_max "
+                              "is halved and 2/λ_max doubled")),
+             (2 / fit.eigenvalues[0], _("2/λ_min; the fastest (largest) curvature sets the "
+                                        "limit: use λ_max"))]
     for wrong, reason in slips:
         if abs(value - wrong) < 1e-3 * abs(wrong):
-            fail(f"for scale {scale:g} you return {value:.4g}, {reason}")
+            fail(_("for scale {scale} you return {value}, {reason}").format(
+                scale=f"{scale:g}", value=f"{value:.4g}", reason=reason))
     expect_number(value, expected, what, rtol=1e-3)
 
 
@@ -137,26 +141,28 @@ def _largest_safe_lr(largest_safe_lr):
 )
 def _predictions(predictions):
     if not isinstance(predictions, (list, tuple)):
-        fail("answer with a list of words, one per setting, e.g. ['converges', 'diverges', …]; "
-             f"got {type(predictions).__name__}")
+        fail(_("answer with a list of words, one per setting, e.g. ['converges', 'diverges', "
+               "…]; got {type}").format(type=type(predictions).__name__))
     if len(predictions) != len(PREDICT_SETTINGS):
-        fail(f"give one word per setting: {len(PREDICT_SETTINGS)} expected, "
-             f"got {len(predictions)}")
+        fail(_("give one word per setting: {count} expected, got {got}").format(
+            count=len(PREDICT_SETTINGS), got=len(predictions)))
     if all(p is Ellipsis or p is None for p in predictions):
-        raise NotAttempted("Replace each `...` with 'converges' or 'diverges'.")
+        raise NotAttempted(_("Replace each `...` with 'converges' or 'diverges'."))
     if any(p is Ellipsis or p is None for p in predictions):
-        fail("some settings still hold `...`: answer every one")
+        fail(_("some settings still hold `...`: answer every one"))
     wrong = []
     for (lr, scale), word in zip(PREDICT_SETTINGS, predictions, strict=True):
         if not isinstance(word, str):
-            fail(f"each answer should be the word 'converges' or 'diverges', got {word!r}")
+            fail(_("each answer should be the word 'converges' or 'diverges', got {word}").format(
+                word=repr(word)))
         word = word.strip().lower()
         if not word.startswith(("conv", "div")):
-            fail(f"{word!r} is neither 'converges' nor 'diverges'")
+            fail(_("{word} is neither 'converges' nor 'diverges'").format(word=repr(word)))
         if not expected_fate(lr, scale).startswith(word[:3]):
             wrong.append(f"lr={lr:g}, scale={scale:g}")
     if wrong:
-        fail(f"{len(wrong)} of {len(PREDICT_SETTINGS)} wrong, for instance {wrong[0]}")
+        fail(_("{wrong} of {count} wrong, for instance {example}").format(
+            wrong=len(wrong), count=len(PREDICT_SETTINGS), example=wrong[0]))
 
 
 def expected_fate(lr: float, scale: float) -> str:
@@ -175,22 +181,27 @@ def expected_fate(lr: float, scale: float) -> str:
          ".best_loss, or move the input scale in the explorer.",
 )
 def _rescale(scale):
-    scale = as_number(scale, "the scale")
+    scale = as_number(scale, _("the scale"))
     if not scale > 0:
-        fail(f"the scale must be positive, got {scale:g}")
+        fail(_("the scale must be positive, got {scale}").format(scale=f"{scale:g}"))
     fit = LinearFit(REGRESSION_X, REGRESSION_Y, float(scale))
     if RESCALE_LR >= fit.threshold:
-        fail(f"at scale {scale:g} the threshold 2/λ_max is {fit.threshold:.3g}, not above "
-             f"lr = {RESCALE_LR:g}: it diverges; scale the input down more")
+        fail(_("at scale {scale} the threshold 2/λ_max is {threshold}, not above lr = {lr}: it "
+               "diverges; scale the input down more").format(
+            scale=f"{scale:g}", threshold=f"{fit.threshold:.3g}", lr=f"{RESCALE_LR:g}"))
     final = gradient_descent(fit, RESCALE_LR, RESCALE_EPOCHS).losses[-1]
     if final <= (1 + RESCALE_TOLERANCE) * fit.best_loss:
         return
     steep, flat = (abs(1 - RESCALE_LR * lam) for lam in fit.eigenvalues[::-1])
-    where = (f"after {RESCALE_EPOCHS} epochs the loss is still {final:.4g}, more than "
-             f"{RESCALE_TOLERANCE:.0%} above the best {fit.best_loss:.4g}")
+    where = _("after {epochs} epochs the loss is still {final}, more than {tolerance} above "
+              "the best {best}").format(epochs=RESCALE_EPOCHS, final=f"{final:.4g}",
+                                        tolerance=f"{RESCALE_TOLERANCE:.0%}",
+                                        best=f"{fit.best_loss:.4g}")
     if steep >= flat:
-        fail(f"at scale {scale:g} {where}: lr = {RESCALE_LR:g} is so close to the threshold "
-             f"{fit.threshold:.3g} that the steep axis zigzags, shrinking only by {steep:.4f} "
-             "per epoch; scale the input down a little more")
-    fail(f"at scale {scale:g} {where}: the flat axis shrinks only by {flat:.4f} per epoch; "
-         "scale the input down less")
+        fail(_("at scale {scale} {where}: lr = {lr} is so close to the threshold {threshold} "
+               "that the steep axis zigzags, shrinking only by {steep} per epoch; scale the "
+               "input down a little more").format(
+            scale=f"{scale:g}", where=where, lr=f"{RESCALE_LR:g}",
+            threshold=f"{fit.threshold:.3g}", steep=f"{steep:.4f}"))
+    fail(_("at scale {scale} {where}: the flat axis shrinks only by {flat} per epoch; scale "
+           "the input down less").format(scale=f"{scale:g}", where=where, flat=f"{flat:.4f}"))

@@ -12,8 +12,9 @@ import math
 import torch
 from torch import nn
 
+from ..i18n import _
 from ..optim_explorer import PROBLEM, run_optimizers, short_verdict
-from .core import ExerciseSet, as_float_list, as_number, call, expect_tensor, fail
+from .core import ExerciseSet, _allclose, as_float_list, as_number, call, expect_tensor, fail
 
 exercises = ExerciseSet("05_nn_and_optim")
 
@@ -23,7 +24,7 @@ def _small_problem(seed: int = 0):
     generator = torch.Generator().manual_seed(seed)
     x = torch.randn(16, 5, generator=generator)
     y = torch.randn(16, 2, generator=generator)
-    torch.manual_seed(seed)
+    torch.manual_seed(seed)  # check() puts the student's random state back afterwards
     model = nn.Sequential(nn.Linear(5, 8), nn.ReLU(), nn.Linear(8, 2))
     return model, x, y
 
@@ -31,7 +32,7 @@ def _small_problem(seed: int = 0):
 def _manual_run(model, x, y, lr, steps, zero_grad=True):
     loss_fn = nn.MSELoss(reduction="sum")
     losses = []
-    for _ in range(steps):
+    for _step in range(steps):
         loss = loss_fn(model(x), y)
         losses.append(loss.item())
         if zero_grad:
@@ -46,7 +47,7 @@ def _manual_run(model, x, y, lr, steps, zero_grad=True):
 def _optimizer_run(model, optimizer, x, y, steps, zero_grad=True):
     loss_fn = nn.MSELoss(reduction="sum")
     losses = []
-    for _ in range(steps):
+    for _step in range(steps):
         loss = loss_fn(model(x), y)
         losses.append(loss.item())
         if zero_grad:
@@ -58,9 +59,9 @@ def _optimizer_run(model, optimizer, x, y, steps, zero_grad=True):
 
 def _as_floats(losses, steps: int, what: str) -> list[float]:
     if isinstance(losses, (list, tuple)) and len(losses) != steps:
-        fail(f"{what} returned {len(losses)} losses for {steps} steps: record one per step, "
-             "before the update")
-    return as_float_list(losses, steps, f"the losses {what} returns")
+        fail(_("{what} returned {got} losses for {steps} steps: record one per step, before "
+               "the update").format(what=what, got=len(losses), steps=steps))
+    return as_float_list(losses, steps, _("the losses {what} returns").format(what=what))
 
 
 def _close(a, b) -> bool:
@@ -70,8 +71,9 @@ def _close(a, b) -> bool:
 def _first_difference(got, expected) -> str:
     for k, (u, v) in enumerate(zip(got, expected, strict=True)):
         if not math.isclose(u, v, rel_tol=1e-4, abs_tol=1e-6):
-            return f"step {k}: your loss {u:.6g}, expected {v:.6g}"
-    return "no difference"
+            return _("step {k}: your loss {got}, expected {want}").format(
+                k=k, got=f"{u:.6g}", want=f"{v:.6g}")
+    return _("no difference")
 
 
 # -- 1. zero the gradients ----------------------------------------------------------------------
@@ -81,7 +83,7 @@ def _first_difference(got, expected) -> str:
          "`loss.backward()`. Without it each backward adds its gradient to the ones "
          "already stored in `.grad`.",
 )
-def _(fixed_train):
+def _check_fixed_train(fixed_train):
     lr, steps = 1e-3, 25
     model, x, y = _small_problem(1)
     expected = _manual_run(copy.deepcopy(model), x, y, lr, steps)
@@ -90,14 +92,15 @@ def _(fixed_train):
     got = _as_floats(call(fixed_train, student_model, x, y, lr, steps, what="fixed_train"),
                      steps, "fixed_train")
     if _close(got, piled_up) and not _close(got, expected):
-        fail("your losses are those of a loop whose gradients pile up: zero them "
-             "before each backward()")
+        fail(_("your losses are those of a loop whose gradients pile up: zero them before "
+               "each backward()"))
     if not _close(got, expected):
-        fail(f"your losses differ from the fixed loop at {_first_difference(got, expected)}")
+        fail(_("your losses differ from the fixed loop at {where}").format(
+            where=_first_difference(got, expected)))
     reference_model = copy.deepcopy(model)
     _manual_run(reference_model, x, y, lr, steps)
     for mine, ref in zip(student_model.parameters(), reference_model.parameters(), strict=True):
-        expect_tensor(mine, ref, "the trained weights")
+        expect_tensor(mine, ref, _("the trained weights"))
 
 
 # -- 2. a training loop with an optimizer --------------------------------------------------------
@@ -107,7 +110,7 @@ def _(fixed_train):
          "`optimizer.zero_grad()`, `loss.backward()`, `optimizer.step()`. Use "
          "`nn.MSELoss(reduction=\"sum\")`.",
 )
-def _(train):
+def _check_train(train):
     steps = 20
     model, x, y = _small_problem(2)
     for make in (lambda params: torch.optim.Adam(params, lr=1e-2),
@@ -123,16 +126,17 @@ def _(train):
         got = _as_floats(call(train, student_model, optimizer, x, y, steps, what="train"),
                          steps, "train")
         if len(set(got)) == 1:
-            fail("the loss never changes: does your loop call optimizer.step()?")
+            fail(_("the loss never changes: does your loop call optimizer.step()?"))
         if _close(got, piled_up) and not _close(got, expected):
-            fail("your gradients pile up from step to step: call optimizer.zero_grad() "
-                 "before loss.backward()")
+            fail(_("your gradients pile up from step to step: call optimizer.zero_grad() "
+                   "before loss.backward()"))
         if not _close(got, expected):
-            fail(f"with {name}, your losses differ from the reference at "
-                 f"{_first_difference(got, expected)}")
+            fail(_("with {name}, your losses differ from the reference at {where}").format(
+                name=name, where=_first_difference(got, expected)))
         for mine, ref in zip(student_model.parameters(), reference_model.parameters(),
                              strict=True):
-            expect_tensor(mine, ref, f"the weights after training with {name}")
+            expect_tensor(mine, ref, _("the weights after training with {name}").format(
+                name=name))
 
 
 # -- 3. the cubic as an nn.Module ------------------------------------------------------------------
@@ -145,9 +149,10 @@ CUBIC_VALUES = {"a": 0.5, "b": -1.0, "c": 2.0, "d": 0.25}
          "`self.a = nn.Parameter(torch.randn(()))` and the same for b, c, d. In "
          "`forward`, return `self.a + self.b * x + self.c * x ** 2 + self.d * x ** 3`.",
 )
-def _(Cubic):
+def _check_cubic(Cubic):
     if not (isinstance(Cubic, type) and issubclass(Cubic, nn.Module)):
-        fail(f"expected a class derived from nn.Module, got {Cubic!r}")
+        fail(_("expected a class derived from nn.Module, got {answer}").format(
+            answer=repr(Cubic)))
     model = call(Cubic, what=f"{Cubic.__name__}()")
     x = torch.linspace(-2, 2, 9)
     call(model, x, what="forward")
@@ -156,35 +161,42 @@ def _(Cubic):
         fail(_parameter_problem(model, params))
     sizes = {name: p.numel() for name, p in params.items()}
     if any(size != 1 for size in sizes.values()):
-        fail(f"each parameter should hold one number; sizes: {sizes}")
+        fail(_("each parameter should hold one number; sizes: {sizes}").format(sizes=sizes))
     with torch.no_grad():
         for name, value in CUBIC_VALUES.items():
             params[name].fill_(value)
     a, b, c, d = CUBIC_VALUES.values()
     out = call(model, x, what="forward")
-    expect_tensor(out, a + b * x + c * x**2 + d * x**3, "forward(x) for a=0.5, b=-1, c=2, d=0.25")
+    expect_tensor(out, a + b * x + c * x**2 + d * x**3,
+                  _("forward(x) for a=0.5, b=-1, c=2, d=0.25"))
     out.sum().backward()
     missing = [name for name, p in params.items() if p.grad is None]
     if missing:
-        fail(f"forward does not use {missing}: their gradients are missing")
+        fail(_("forward does not use {names}: their gradients are missing").format(
+            names=missing))
 
 
 def _parameter_problem(model: nn.Module, params: dict) -> str:
     """Why the model does not have the four one-number parameters a, b, c, d."""
-    expected = "four parameters named a, b, c, d, one number each"
     plain = [name for name in "abcd" if isinstance(getattr(model, name, None), torch.Tensor)
              and name not in params]
     if plain:
-        verb = "is a plain tensor" if len(plain) == 1 else "are plain tensors"
-        return (f"{', '.join(plain)} {verb}, not a parameter: wrap them in nn.Parameter so the "
-                "model (and an optimizer) can see them")
+        template = (_("{names} is a plain tensor, not a parameter: wrap them in nn.Parameter "
+                      "so the model (and an optimizer) can see them") if len(plain) == 1 else
+                    _("{names} are plain tensors, not parameters: wrap them in nn.Parameter "
+                      "so the model (and an optimizer) can see them"))
+        return template.format(names=", ".join(plain))
     if len(params) == 1:
         (name, param), = params.items()
-        return (f"your model has a single parameter `{name}` holding {param.numel()} numbers; "
-                f"the exercise asks for {expected} (self.a = nn.Parameter(...), and so on)")
+        return _("your model has a single parameter `{name}` holding {count} numbers; the "
+                 "exercise asks for four parameters named a, b, c, d, one number each "
+                 "(self.a = nn.Parameter(...), and so on)").format(name=name,
+                                                                   count=param.numel())
     if not params:
-        return f"your model has no parameters; it needs {expected}, created with nn.Parameter"
-    return f"expected {expected}; your model has {sorted(params)}"
+        return _("your model has no parameters; it needs four parameters named a, b, c, d, "
+                 "one number each, created with nn.Parameter")
+    return _("expected four parameters named a, b, c, d, one number each; your model has "
+             "{names}").format(names=sorted(params))
 
 
 # -- 4. a learning rate that only the adaptive methods survive -------------------------------------
@@ -194,29 +206,55 @@ def _parameter_problem(model: nn.Module, params: dict) -> str:
          "coordinate about lr per step, and b has to travel about 33 in 200 steps. Try the "
          "explorer's slider.",
 )
-def _(lr):
-    lr = as_number(lr, "the learning rate")
+def _check_lr(lr):
+    lr = as_number(lr, _("the learning rate"))
     if not lr > 0:
-        fail(f"a learning rate must be a positive number, got {lr}")
-    _, losses = run_optimizers(float(lr))
+        fail(_("a learning rate must be a positive number, got {lr}").format(lr=lr))
+    _result, losses = run_optimizers(float(lr))
     sgd = short_verdict(losses[0], PROBLEM.best_loss)
     adam = short_verdict(losses[3], PROBLEM.best_loss)
     if not sgd.startswith("diverges"):
-        fail(f"at learning rate {lr:g} plain SGD does not diverge (it is '{sgd}'): "
-             f"go above 2/λ_max ≈ {PROBLEM.sgd_threshold:.2g}")
+        fail(_("at learning rate {lr} plain SGD does not diverge (it is '{verdict}'): go above "
+               "2/λ_max ≈ {threshold}").format(lr=f"{lr:g}", verdict=sgd,
+                                               threshold=f"{PROBLEM.sgd_threshold:.2g}"))
     if adam != "converges":
-        fail(f"at learning rate {lr:g} Adam {adam}: it needs steps long enough to cover "
-             "the distance in 200 steps")
+        fail(_("at learning rate {lr} Adam {verdict}: it needs steps long enough to cover the "
+               "distance in 200 steps").format(lr=f"{lr:g}", verdict=adam))
 
 
 # -- 5. Adam's update by hand ----------------------------------------------------------------
+BETAS, EPS = (0.9, 0.999), 1e-8
+
+
+def _adam_by_hand(start, loss_of, lr, steps, form):
+    """The p after each of `steps` Adam steps, in one of the forms a student may write:
+    'efficient' (the Adam paper's: α_t = lr·√(1 − β2ᵗ)/(1 − β1ᵗ), then p − α_t·m/(√v + eps),
+    right up to where eps sits), 'uncorrected' (no bias correction) or 'eps inside' (√(v̂ + eps),
+    a slip)."""
+    (beta1, beta2), p = BETAS, start.clone()
+    m, v, trajectory = torch.zeros_like(p), torch.zeros_like(p), []
+    for t in range(1, steps + 1):
+        g = torch.func.grad(loss_of)(p)
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g**2
+        if form == "efficient":
+            step = lr * math.sqrt(1 - beta2**t) / (1 - beta1**t) * m / (v.sqrt() + EPS)
+        elif form == "uncorrected":
+            step = lr * m / (v.sqrt() + EPS)
+        else:  # "eps inside"
+            step = lr * (m / (1 - beta1**t)) / (v / (1 - beta2**t) + EPS).sqrt()
+        p = p - step
+        trajectory.append(p)
+    return trajectory
+
+
 @exercises.exercise(
     5, "Adam's update rule by hand",
     hint="m = β1·m + (1 − β1)·g; v = β2·v + (1 − β2)·g²; m̂ = m / (1 − β1ᵗ); "
          "v̂ = v / (1 − β2ᵗ); p = p − lr·m̂ / (√v̂ + eps). Return (p, m, v), with m and v "
          "before the bias correction.",
 )
-def _(adam_step):
+def _check_adam_step(adam_step):
     lr, steps = 0.05, 6
     generator = torch.Generator().manual_seed(5)
     start = torch.randn(4, generator=generator, dtype=torch.float64)
@@ -226,10 +264,10 @@ def _(adam_step):
         return (scales * (p - 1) ** 2).sum()
 
     reference = start.clone().requires_grad_(True)
-    optimizer = torch.optim.Adam([reference], lr=lr)
+    optimizer = torch.optim.Adam([reference], lr=lr, betas=BETAS, eps=EPS)
+    forms = {form: _adam_by_hand(start, loss_of, lr, steps, form)
+             for form in ("efficient", "uncorrected", "eps inside")}
     p, m, v = start.clone(), torch.zeros_like(start), torch.zeros_like(start)
-    plain_p = start.clone()  # what Adam without bias correction would give
-    plain_m, plain_v = torch.zeros_like(start), torch.zeros_like(start)
     for t in range(1, steps + 1):
         optimizer.zero_grad()
         loss_of(reference).backward()
@@ -237,49 +275,57 @@ def _(adam_step):
         g = torch.func.grad(loss_of)(p)
         result = call(adam_step, p, g, m, v, t, lr, what="adam_step", inputs_may_change=True)
         p, m, v = _adam_result(result, start.shape)
-        plain_g = torch.func.grad(loss_of)(plain_p)
-        plain_m = 0.9 * plain_m + 0.1 * plain_g
-        plain_v = 0.999 * plain_v + 0.001 * plain_g**2
-        plain_p = plain_p - lr * plain_m / (plain_v.sqrt() + 1e-8)
         state = optimizer.state[reference]
-        for name, got, right, beta, letter in (("new_m", m, state["exp_avg"], 0.9, "m"),
-                                               ("new_v", v, state["exp_avg_sq"], 0.999, "v")):
+        for name, got, right, beta, letter in (("new_m", m, state["exp_avg"], BETAS[0], "m"),
+                                               ("new_v", v, state["exp_avg_sq"], BETAS[1], "v")):
             corrected = right / (1 - beta**t)
             if not _close_tensors(got, right) and _close_tensors(got, corrected):
-                fail(f"{name} at step {t} is bias-corrected ({letter}̂ = {letter} / (1 − β"
-                     f"{'1' if letter == 'm' else '2'}ᵗ)): return {letter} itself, uncorrected; "
-                     "the correction is used only inside the update of p")
-        if not _close_tensors(p, reference.detach()):
-            if _close_tensors(p, plain_p):
-                fail(f"step {t} matches Adam without bias correction: divide m by (1 − β1ᵗ) "
-                     "and v by (1 − β2ᵗ) before the update")
+                fail(_("{name} at step {t} is bias-corrected ({letter}̂ = {letter} / (1 − "
+                       "β{k}ᵗ)): return {letter} itself, uncorrected; the correction is used "
+                       "only inside the update of p").format(
+                    name=name, t=t, letter=letter, k="1" if letter == "m" else "2"))
+        # torch.optim.Adam's form, or the paper's efficient one (eps placed differently).
+        if not (_close_tensors(p, reference.detach())
+                or _close_tensors(p, forms["efficient"][t - 1])):
+            if _close_tensors(p, forms["uncorrected"][t - 1]):
+                fail(_("step {t} matches Adam without bias correction: divide m by (1 − β1ᵗ) "
+                       "and v by (1 − β2ᵗ) before the update").format(t=t))
+            if _close_tensors(p, forms["eps inside"][t - 1]):
+                fail(_("step {t} puts eps inside the square root, √(v̂ + eps): Adam adds it "
+                       "outside, √v̂ + eps").format(t=t))
             expect_tensor(p, reference.detach(),
-                          f"p after step {t} (compared with torch.optim.Adam)",
+                          _("p after step {t} (compared with torch.optim.Adam)").format(t=t),
                           rtol=1e-6, atol=1e-9)
-        expect_tensor(m, state["exp_avg"], f"new_m after step {t}", rtol=1e-6, atol=1e-9)
-        expect_tensor(v, state["exp_avg_sq"], f"new_v after step {t}", rtol=1e-6, atol=1e-9)
+        expect_tensor(m, state["exp_avg"], _("new_m after step {t}").format(t=t),
+                      rtol=1e-6, atol=1e-9)
+        expect_tensor(v, state["exp_avg_sq"], _("new_v after step {t}").format(t=t),
+                      rtol=1e-6, atol=1e-9)
 
 
 def _adam_result(result, shape) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """The (new_p, new_m, new_v) of adam_step, checked to be real tensors of the right shape."""
     if not (isinstance(result, (tuple, list)) and len(result) == 3):
-        fail("adam_step should return a tuple (new_p, new_m, new_v)")
+        fail(_("adam_step should return a tuple (new_p, new_m, new_v)"))
     for name, value in zip(("new_p", "new_m", "new_v"), result, strict=True):
         if not isinstance(value, torch.Tensor):
-            fail(f"{name} should be a tensor, got {type(value).__name__}")
+            fail(_("{name} should be a tensor, got {type}").format(name=name,
+                                                                   type=type(value).__name__))
         if value.is_complex():
-            fail(f"{name} is complex ({value.dtype}): Adam's values are real numbers")
+            fail(_("{name} is complex ({dtype}): Adam's values are real numbers").format(
+                name=name, dtype=value.dtype))
         if not value.is_floating_point():
-            fail(f"{name} has dtype {value.dtype}: a floating-point tensor is expected")
+            fail(_("{name} has dtype {dtype}: a floating-point tensor is expected").format(
+                name=name, dtype=value.dtype))
         if tuple(value.shape) != tuple(shape):
-            fail(f"{name} has shape {tuple(value.shape)}, expected {tuple(shape)} (like p)")
+            fail(_("{name} has shape {got}, expected {want} (like p)").format(
+                name=name, got=tuple(value.shape), want=tuple(shape)))
         if value.device.type == "meta":
-            fail(f"{name} is on the meta device, which holds no values")
+            fail(_("{name} is on the meta device, which holds no values").format(name=name))
         if not torch.isfinite(value.detach()).all():
-            fail(f"{name} contains NaN or inf: check for a division by zero (eps goes "
-                 "outside the square root)")
+            fail(_("{name} contains NaN or inf: check for a division by zero (eps goes "
+                   "outside the square root)").format(name=name))
     return tuple(value.detach().to("cpu", torch.float64) for value in result)
 
 
 def _close_tensors(got: torch.Tensor, right: torch.Tensor) -> bool:
-    return torch.allclose(got, right.detach().to(got.dtype), rtol=1e-6, atol=1e-9)
+    return _allclose(got, right.detach().to(got.dtype), rtol=1e-6, atol=1e-9)

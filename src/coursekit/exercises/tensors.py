@@ -10,6 +10,7 @@ import numbers
 
 import torch
 
+from ..i18n import _
 from .core import AnswerRaised, ExerciseSet, as_number, call, expect_number, expect_tensor, fail
 
 exercises = ExerciseSet("01_tensors")
@@ -29,19 +30,20 @@ def _sample(n: int, seed: int) -> torch.Tensor:
     hint="t.sum() and t.mean() are still tensors (0-dimensional ones); "
     ".item() turns a one-element tensor into a plain Python float.",
 )
-def _(total_and_mean):
+def _check_total_and_mean(total_and_mean):
     t = _sample(100, 2)
     result = call(total_and_mean, t, what="total_and_mean(t)")
     if not isinstance(result, (tuple, list)) or len(result) != 2:
-        fail("total_and_mean(t) should return two things: (total, mean)")
+        fail(_("total_and_mean(t) should return two things: (total, mean)"))
     total, mean = result
-    for name, value in (("the total", total), ("the mean", mean)):
+    for name, value in ((_("the total"), total), (_("the mean"), mean)):
         if isinstance(value, torch.Tensor):
-            fail(f"{name} is still a tensor: call .item() to get a Python number")
-    expect_number(total, t.sum().item(), "the total", rtol=1e-5, atol=1e-5)
-    if abs(as_number(mean, "the mean") - as_number(total, "the total")) < 1e-9:
-        fail("the mean equals the total: divide by the number of elements (or use .mean())")
-    expect_number(mean, t.mean().item(), "the mean", rtol=1e-5, atol=1e-6)
+            fail(_("{name} is still a tensor: call .item() to get a Python number").format(
+                name=name))
+    expect_number(total, t.sum().item(), _("the total"), rtol=1e-5, atol=1e-5)
+    if abs(as_number(mean, _("the mean")) - as_number(total, _("the total"))) < 1e-9:
+        fail(_("the mean equals the total: divide by the number of elements (or use .mean())"))
+    expect_number(mean, t.mean().item(), _("the mean"), rtol=1e-5, atol=1e-6)
 
 
 # --- 2 -------------------------------------------------------------------------------------------
@@ -54,12 +56,14 @@ SHAPE_PUZZLE = [
     "torch.zeros(5, 1, 3) * torch.zeros(2, 1)",
 ]
 
-_PUZZLE_HINTS = [
-    "line the shapes up from the right; a 1 stretches to match the other size",
-    "-1 means 'whatever size makes the number of elements come out right'",
-    "unsqueeze(1) inserts a new axis of size 1 at position 1",
-    "line the shapes up from the right, pad the shorter one with 1s on the left",
-]
+def _puzzle_hint(k: int) -> str:
+    """What to look at for puzzle line k (from 0), in the student's language."""
+    return [
+        _("line the shapes up from the right; a 1 stretches to match the other size"),
+        _("-1 means 'whatever size makes the number of elements come out right'"),
+        _("unsqueeze(1) inserts a new axis of size 1 at position 1"),
+        _("line the shapes up from the right, pad the shorter one with 1s on the left"),
+    ][k]
 
 
 def _as_shape(guess) -> tuple[int, ...] | None:
@@ -78,22 +82,27 @@ def _as_shape(guess) -> tuple[int, ...] | None:
     hint="Broadcasting lines shapes up from the RIGHT. Two sizes are compatible when they "
     "are equal or one of them is 1; a missing axis on the left counts as 1.",
 )
-def _(shapes):
+def _check_shapes(shapes):
+    count = len(SHAPE_PUZZLE)
     if not isinstance(shapes, (list, tuple)):
-        fail(f"answer with a list of {len(SHAPE_PUZZLE)} shapes, got {type(shapes).__name__}")
+        fail(_("answer with a list of {count} shapes, got {type}").format(
+            count=count, type=type(shapes).__name__))
     if shapes and all(isinstance(size, int) for size in shapes):
-        fail(f"that is a single shape; answer with a list of {len(SHAPE_PUZZLE)} shapes, "
-             "one tuple per expression")
-    if len(shapes) != len(SHAPE_PUZZLE):
-        fail(f"answer with {len(SHAPE_PUZZLE)} shapes, one per expression; got {len(shapes)}")
+        fail(_("that is a single shape; answer with a list of {count} shapes, one tuple per "
+               "expression").format(count=count))
+    if len(shapes) != count:
+        fail(_("answer with {count} shapes, one per expression; got {got}").format(
+            count=count, got=len(shapes)))
     for number, (expression, guess) in enumerate(zip(SHAPE_PUZZLE, shapes, strict=True), 1):
         truth = tuple(eval(expression, {"torch": torch}).shape)  # our own constant strings
         guess = _as_shape(guess)
         if guess is None:
-            fail(f"shape {number} should be a tuple of whole numbers like (2, 3), "
-                 f"got {shapes[number - 1]!r}")
+            fail(_("shape {number} should be a tuple of whole numbers like (2, 3), got {got}")
+                 .format(number=number, got=repr(shapes[number - 1])))
         if guess != truth:
-            fail(f"shape {number} (`{expression}`) is not {guess}: {_PUZZLE_HINTS[number - 1]}")
+            fail(_("shape {number} (`{expression}`) is not {guess}: {hint}").format(
+                number=number, expression=expression, guess=guess,
+                hint=_puzzle_hint(number - 1)))
 
 
 # --- 3 -------------------------------------------------------------------------------------------
@@ -105,7 +114,7 @@ def _(shapes):
     hint="x.unsqueeze(-1) has shape (N, 1); a tensor of powers [1, 2, 3] has shape (3,); "
     "together they broadcast to (N, 3). Create the powers on x.device.",
 )
-def _(cubic_features):
+def _check_cubic_features(cubic_features):
     x = _sample(5, 3)  # one call: a slow answer costs its time once
     n = x.shape[0]
     try:
@@ -113,19 +122,21 @@ def _(cubic_features):
     except AnswerRaised as exc:
         if not (isinstance(exc.error, RuntimeError) and "device" in str(exc.error)):
             raise
-        fail("your powers are on another device than x: create them with device=x.device")
+        fail(_("your powers are on another device than x: create them with device=x.device"))
     if isinstance(features, torch.Tensor) and tuple(features.shape) == (n, 3):
         got = features.detach().cpu().float()
         if torch.allclose(got, torch.stack([x**0, x, x**2], dim=1), rtol=1e-5, atol=1e-5):
-            fail("your columns are 1, x, x²: the powers start at 1, not 0")
+            fail(_("your columns are 1, x, x²: the powers start at 1, not 0"))
         if torch.allclose(got, (x**3).unsqueeze(-1).expand(n, 3), rtol=1e-5, atol=1e-5):
-            fail("every column is x³: the columns must be x, x² and x³")
+            fail(_("every column is x³: the columns must be x, x² and x³"))
     if isinstance(features, torch.Tensor) and tuple(features.shape) == (3, n):
-        fail(f"your features have shape (3, {n}): one row per point is needed, so (N, 3)")
+        fail(_("your features have shape (3, {n}): one row per point is needed, so (N, 3)")
+             .format(n=n))
     expected = torch.stack([x, x**2, x**3], dim=1)
-    expect_tensor(features, expected, f"cubic_features(x) for {n} points", rtol=1e-5)
+    expect_tensor(features, expected, _("cubic_features(x) for {n} points").format(n=n),
+                  rtol=1e-5)
     if features.device != x.device:
-        fail("your features are not on x's device: create the powers with device=x.device")
+        fail(_("your features are not on x's device: create the powers with device=x.device"))
 
 
 # --- 4 -------------------------------------------------------------------------------------------
@@ -141,41 +152,43 @@ def _standardize_reference(m: torch.Tensor, correction: int) -> torch.Tensor:
     hint="m.mean(dim=0) has one number per column, shape (C,); subtracting it from an (N, C) "
     "matrix broadcasts along the rows. Same for m.std(dim=0).",
 )
-def _(standardize):
+def _check_standardize(standardize):
     generator = torch.Generator().manual_seed(4)
     # Columns with very different means and spreads, so every mistake shows.
     m = torch.randn(50, 3, generator=generator) * torch.tensor([1.0, 10.0, 0.1])
     m = m + torch.tensor([5.0, -20.0, 0.3])
     got = call(standardize, m, what="standardize(m)")
     if not isinstance(got, torch.Tensor):
-        fail(f"standardize(m) should return a tensor, got {type(got).__name__}")
+        fail(_("standardize(m) should return a tensor, got {type}").format(
+            type=type(got).__name__))
     if tuple(got.shape) != tuple(m.shape):
-        fail(f"standardize(m) has shape {tuple(got.shape)}, expected {tuple(m.shape)}: "
-             "the result has the same shape as m")
+        fail(_("standardize(m) has shape {got}, expected {want}: the result has the same "
+               "shape as m").format(got=tuple(got.shape), want=tuple(m.shape)))
     got = got.detach().cpu().float()
     for correction in (1, 0):  # torch's default std, or the population std: both are fine
         if torch.allclose(got, _standardize_reference(m, correction), rtol=1e-4, atol=1e-4):
             return
     centred = m - m.mean(dim=0)
     wrong = {
-        "you used one mean and one std for the whole matrix; each column needs its own (dim=0)":
-            (m - m.mean()) / m.std(),
-        "you divided by the std of the whole matrix (m.std()); each column needs its own "
-        "std, m.std(dim=0)": centred / m.std(),
-        "you divided by the variance (.var); divide by the standard deviation, m.std(dim=0), "
-        "its square root": centred / m.var(dim=0),
-        "you standardized the rows (dim=1); the columns are wanted (dim=0)":
+        _("you used one mean and one std for the whole matrix; each column needs its own "
+          "(dim=0)"): (m - m.mean()) / m.std(),
+        _("you divided by the std of the whole matrix (m.std()); each column needs its own "
+          "std, m.std(dim=0)"): centred / m.std(),
+        _("you divided by the variance (.var); divide by the standard deviation, "
+          "m.std(dim=0), its square root"): centred / m.var(dim=0),
+        _("you standardized the rows (dim=1); the columns are wanted (dim=0)"):
             (m - m.mean(dim=1, keepdim=True)) / m.std(dim=1, keepdim=True),
-        "you subtracted the column means but did not divide by the column stds": centred,
-        "you divided by the column stds but did not subtract the column means first":
+        _("you subtracted the column means but did not divide by the column stds"): centred,
+        _("you divided by the column stds but did not subtract the column means first"):
             m / m.std(dim=0),
     }
     for reason, value in wrong.items():
         if torch.allclose(got, value, rtol=1e-4, atol=1e-4):
             fail(reason)
     if torch.allclose(got, centred / m.var(dim=0, correction=0), rtol=1e-4, atol=1e-4):
-        fail(next(reason for reason in wrong if "variance" in reason))
+        fail(_("you divided by the variance (.var); divide by the standard deviation, "
+               "m.std(dim=0), its square root"))
     means = ", ".join(f"{round(v, 2) + 0.0:.2f}" for v in got.mean(dim=0).tolist())
     stds = ", ".join(f"{v:.3g}" for v in got.std(dim=0).tolist())
-    fail(f"after standardizing, each column should have mean 0 and std 1; your columns have "
-         f"means {means} and stds {stds}")
+    fail(_("after standardizing, each column should have mean 0 and std 1; your columns have "
+           "means {means} and stds {stds}").format(means=means, stds=stds))
