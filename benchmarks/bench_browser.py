@@ -5,24 +5,27 @@ headless Chromium, runs each explorer lesson (Run All), then measures:
 
 - latency: a key press on the slider's thumb (one step) until the new picture is
   drawn and the next frame is painted, timed inside the page; median and p90;
-- drag: the thumb dragged steadily for a few seconds (a mouse move every ~8 ms);
-  distinct new pictures per second, against the slider's value changes per second
-  (lesson 07's sliders snap to its grid of precomputed runs, so its value changes
-  only when the pointer crosses a grid position) and the page's animation frames
-  per second.
+- drag: the thumb dragged steadily for a few seconds (a real mouse move of 2 px
+  every ~16 ms, as a hand on a 60 Hz mouse); distinct new pictures per second,
+  against the slider's value changes per second (lesson 07's sliders snap to its
+  grid of precomputed runs, so its value changes only when the pointer crosses a
+  grid position) and the page's animation frames per second; then how long after
+  the last pointer move the final picture was drawn (settle).
 
-Everything is measured twice: direct, and with 100 ms added to every message
-each way between browser and server (a small TCP proxy on loopback holds each
-chunk 100 ms before passing it on; the page is served through it), as on Colab
-or Binder. Chromium's own network emulation does not delay WebSocket frames,
-hence the proxy.
+Everything is measured three times: direct; direct with Chromium's CPU slowed 4×
+(Emulation.setCPUThrottlingRate, Lighthouse's setting for a low-end laptop); and
+with 100 ms added to every message each way between browser and server (a small
+TCP proxy on loopback holds each chunk 100 ms before passing it on; the page is
+served through it), as on Colab or Binder. Chromium's own network emulation does
+not delay WebSocket frames, hence the proxy.
 
-With `--baseline REV` (default: the last commit whose explorers redrew a PNG in
-the kernel), the same measurements run on that commit's lessons and coursekit
+With `--baseline REV` (for example d5aaf7e, the last commit whose explorers
+redrew a PNG in the kernel, or the commit before the explorers drew their own
+controls), the same measurements run on that commit's lessons and coursekit
 (`git archive` into a temporary folder, put first on the kernel's PYTHONPATH)
 in the same run, for comparison.
 
-    python benchmarks/bench_browser.py [--changes 20] [--drag-seconds 3] [--baseline REV|none]
+    python benchmarks/bench_browser.py [--changes 20] [--drag-seconds 3] [--baseline REV]
                                        [--lessons 04 07]
 """
 
@@ -49,6 +52,7 @@ import browser_harness as bh  # noqa: E402
 # 05; lesson 07's explorer did until commit 1418511).
 SERVER_SIDE_REV = "d5aaf7e"
 ADDED_LATENCY = 0.100  # seconds, each way
+SLOWDOWN = 4  # Chromium's CPU throttling for the "slow laptop" column
 
 # (lesson, description of the slider to move)
 EXPLORERS = [
@@ -93,7 +97,9 @@ COUNT_JS = """([picture, handle]) => {
     const key = () => picture.tagName === 'CANVAS' ? picture.dataset.frames
                       : (picture.complete ? picture.src : null);
     const state = window.__count = {frames: 0, changes: 0, moves: 0, drawMs: [], running: true};
-    let last = key(), lastValue = handle.getAttribute('aria-valuenow');
+    // A range input's value, or (ipywidgets' slider, before) its thumb's aria-valuenow.
+    const value = () => handle.value ?? handle.getAttribute('aria-valuenow');
+    let last = key(), lastValue = value();
     const tick = () => {
         state.frames += 1;
         const now = key();
@@ -102,10 +108,10 @@ COUNT_JS = """([picture, handle]) => {
             last = now;
             if (picture.dataset.drawMs) state.drawMs.push(Number(picture.dataset.drawMs));
         }
-        const value = handle.getAttribute('aria-valuenow');
-        if (value !== lastValue) {
+        const now2 = value();
+        if (now2 !== lastValue) {
             state.moves += 1;
-            lastValue = value;
+            lastValue = now2;
         }
         if (state.running) requestAnimationFrame(tick);
     };
@@ -113,19 +119,40 @@ COUNT_JS = """([picture, handle]) => {
 }"""
 
 
-# A steady drag: the pointer moves 2 px per animation frame between x0 and x1.
-SWEEP_JS = """({x0, x1, y, ms}) => {
-    const state = window.__sweep = {done: false};
+# A steady drag, driven inside the page so the figure does not depend on how fast this
+# script can send events: the pointer moves 2 px per animation frame (a hand on a 60 Hz
+# mouse) between x0 and x1. A range input gets what the browser gives it while its
+# thumb is dragged (the value at the pointer, then an input event; a change event when
+# let go); ipywidgets' noUiSlider (a baseline's) follows mousemove on the document.
+SWEEP_JS = """({handle, x0, x1, y, ms}) => {
+    const state = window.__sweep = {done: false, lastMove: 0};
     const start = performance.now();
     let x = x0, direction = Math.sign(x1 - x0);
-    // noUiSlider (ipywidgets' slider) follows mousemove on the document element.
-    const move = (type) => document.documentElement.dispatchEvent(new MouseEvent(type, {
-        clientX: x, clientY: y, buttons: 1, bubbles: true}));
+    const native = handle.tagName === 'INPUT';
+    const b = handle.getBoundingClientRect(), half = 8;
+    const move = () => {
+        if (native) {
+            const f = Math.min(Math.max((x - b.left - half) / (b.width - 2 * half), 0), 1);
+            const lo = Number(handle.min), hi = Number(handle.max), step = Number(handle.step) || 0;
+            let v = lo + f * (hi - lo);
+            if (step) v = lo + Math.round((v - lo) / step) * step;
+            handle.value = String(v);
+            handle.dispatchEvent(new Event('input', {bubbles: true}));
+        } else {
+            document.documentElement.dispatchEvent(new MouseEvent('mousemove', {
+                clientX: x, clientY: y, buttons: 1, bubbles: true}));
+        }
+        state.lastMove = performance.now();
+    };
     const step = (now) => {
         x += 2 * direction;
         if ((x - x0) * (x - x1) > 0) { direction = -direction; x += 4 * direction; }
-        move('mousemove');
-        if (now - start < ms) requestAnimationFrame(step); else state.done = true;
+        move();
+        if (now - start < ms) requestAnimationFrame(step);
+        else {
+            if (native) handle.dispatchEvent(new Event('change', {bubbles: true}));
+            state.done = true;
+        }
     };
     requestAnimationFrame(step);
 }"""
@@ -232,9 +259,23 @@ def checkout(rev: str, into: Path) -> Path:
     return into
 
 
+def handle_of(control):
+    """The thumb: a range input (now) or ipywidgets' noUiSlider handle (a baseline's)."""
+    native = control.locator("input[type=range]")
+    return native if native.count() else control.locator(".noUi-handle")
+
+
+def find_control(page, description: str):
+    control = bh.slider(page, description)
+    if control.count():
+        return control
+    return page.locator(".widget-slider").filter(has=page.get_by_text(description, exact=True))
+
+
 def latencies(page, box, handle, changes: int) -> list[float]:
     picture = box.evaluate_handle(PICTURE_JS)
-    at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+    at_max = handle.evaluate("h => (h.value ?? h.getAttribute('aria-valuenow')) === "
+                             "(h.max || h.getAttribute('aria-valuemax'))")
     keys = ["ArrowLeft", "ArrowRight"] if at_max else ["ArrowRight", "ArrowLeft"]
     handle.focus()
     times = []
@@ -247,36 +288,40 @@ def latencies(page, box, handle, changes: int) -> list[float]:
     return times
 
 
-def drag(page, box, handle, seconds: float) -> tuple[float, float, float, float | None]:
-    """Drag the thumb steadily back and forth.
+def drag(page, box, handle, seconds: float) -> tuple[float, float, float, float | None, float]:
+    """Drag the thumb steadily back and forth (SWEEP_JS).
 
     Returns (new pictures/s, slider value changes/s, animation frames/s, median
-    ms a browser-drawn frame took to draw, or None for a kernel-drawn picture).
-
-    The mouse button goes down for real; then the page itself moves the pointer
-    by 2 px every animation frame (as a hand on a 60 Hz mouse does), so the
-    figure does not depend on how fast this script can send mouse events.
+    ms a browser-drawn frame took to draw (None for a kernel-drawn picture), ms
+    from the last pointer move to the last new picture (settle)).
     """
     picture = box.evaluate_handle(PICTURE_JS)
     handle.scroll_into_view_if_needed()
     bounds = handle.bounding_box()
-    x0, y = bounds["x"] + bounds["width"] / 2, bounds["y"] + bounds["height"] / 2
-    track = handle.locator("xpath=ancestor::*[contains(@class, 'noUi-target')]").bounding_box()
+    track = handle.evaluate("""h => { const b = (h.closest('.noUi-target') ?? h)
+        .getBoundingClientRect(); return {x: b.left, width: b.width}; }""")
+    if handle.evaluate("h => h.tagName") == "INPUT":  # the thumb sits at the value's place
+        x0, y = bh.thumb_centre(handle)
+    else:
+        x0, y = bounds["x"] + bounds["width"] / 2, bounds["y"] + bounds["height"] / 2
     # Sweep between the thumb and the far side of the track.
-    x1 = track["x"] + 10 if x0 - track["x"] > track["x"] + track["width"] - x0 else (
-        track["x"] + track["width"] - 10)
+    far_left = x0 - track["x"] > track["x"] + track["width"] - x0
+    x1 = track["x"] + 10 if far_left else track["x"] + track["width"] - 10
     page.mouse.move(x0, y)
     page.mouse.down()
     page.evaluate(COUNT_JS, [picture, handle.element_handle()])
-    page.evaluate(SWEEP_JS, {"x0": x0, "x1": x1, "y": y, "ms": seconds * 1000})
+    page.evaluate(SWEEP_JS, {"handle": handle.element_handle(), "x0": x0, "x1": x1, "y": y,
+                             "ms": seconds * 1000})
     page.wait_for_function("() => window.__sweep.done", timeout=seconds * 1000 + 60_000)
+    last_move = page.evaluate("() => window.__sweep.lastMove")
     page.mouse.up()
     # Pictures still in flight (a kernel behind a slow link) count if they arrive within 1 s.
     time.sleep(1.0)
     count = page.evaluate("() => { window.__count.running = false; return window.__count; }")
+    drawn_at = picture.evaluate("p => Number(p.dataset.drawnAt || 0)")
     draw_ms = statistics.median(count["drawMs"]) if count["drawMs"] else None
     return (count["changes"] / seconds, count["moves"] / seconds,
-            count["frames"] / (seconds + 1.0), draw_ms)
+            count["frames"] / (seconds + 1.0), draw_ms, max(0.0, drawn_at - last_move))
 
 
 def measure_lab(browser, lab, proxy, label: str, args, present: set[str]) -> None:
@@ -290,25 +335,30 @@ def measure_lab(browser, lab, proxy, label: str, args, present: set[str]) -> Non
         proxy.delay = 0.0
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         page = context.new_page()
+        cdp = context.new_cdp_session(page)
         started = time.perf_counter()
         bh.open_notebook(page, served, lesson)
         bh.run_all_cells(page, lesson)
         ran = time.perf_counter() - started
-        control = bh.slider(page, description)
+        control = find_control(page, description)
         box = bh.explorer(page, control)
-        handle = control.locator(".noUi-handle")
-        for delay in (0.0, ADDED_LATENCY):
+        handle = handle_of(control)
+        for delay, slowdown in ((0.0, 1), (0.0, SLOWDOWN), (ADDED_LATENCY, 1)):
             proxy.delay = delay
+            cdp.send("Emulation.setCPUThrottlingRate", {"rate": slowdown})
             times = latencies(page, box, handle, args.changes)
-            pictures, moves, frames, draw_ms = drag(page, box, handle, args.drag_seconds)
+            pictures, moves, frames, draw_ms, settle = drag(page, box, handle, args.drag_seconds)
+            cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
             q = statistics.quantiles(times, n=10)
-            where = "direct" if not delay else f"+{delay * 1000:.0f} ms"
+            where = (f"+{delay * 1000:.0f} ms" if delay else "direct") + (
+                f", CPU {slowdown}× slower" if slowdown > 1 else "")
             median = statistics.median(times)
             drawing = f", drawing {draw_ms:.1f} ms each" if draw_ms is not None else ""
-            print(f"  {label:11} {lesson:20} {where:9} latency median {median:6.1f} ms, "
+            print(f"  {label:11} {lesson:20} {where:22} latency median {median:6.1f} ms, "
                   f"p90 {q[-1]:6.1f} ms | drag {pictures:5.1f} new pictures/s for "
-                  f"{moves:5.1f} slider moves/s ({frames:4.1f} frames/s{drawing}) "
-                  f"| Run All {ran:.0f} s", flush=True)
+                  f"{moves:5.1f} slider moves/s ({frames:4.1f} frames/s{drawing}), "
+                  f"settled {settle:.0f} ms after the last move | Run All {ran:.0f} s",
+                  flush=True)
         context.close()
         lab.shutdown_kernels(f"{lesson}.ipynb")
 
@@ -317,8 +367,9 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--changes", type=int, default=20, help="key presses per explorer")
     parser.add_argument("--drag-seconds", type=float, default=3.0)
-    parser.add_argument("--baseline", default=SERVER_SIDE_REV,
-                        help="commit to compare with (server-side PNG explorers), or 'none'")
+    parser.add_argument("--baseline", default="none",
+                        help=f"commit to compare with (e.g. {SERVER_SIDE_REV}, server-side PNG "
+                             "explorers), or 'none' (the default)")
     parser.add_argument("--lessons", nargs="*", default=[],
                         help="only these lessons (number prefixes such as 04 07); default: all")
     args, _ = parser.parse_known_args(argv)  # `course.py bench` passes its extras to all
@@ -331,7 +382,8 @@ def main(argv: list[str]) -> int:
 
     print(f"bench_browser: explorers in headless Chromium, {args.changes} key presses and "
           f"{args.drag_seconds:g} s of dragging each ({os.cpu_count()} CPUs, "
-          f"load {os.getloadavg()[0]:.1f}); targets: latency ≤ 16.7 ms, ≥ 30 new pictures/s")
+          f"load {os.getloadavg()[0]:.1f}); targets: latency ≤ 16.7 ms, ≥ 30 new pictures/s "
+          f"(at {SLOWDOWN}× CPU slowdown too), settled ≤ 100 ms after the thumb stops")
     with tempfile.TemporaryDirectory(prefix="coursekit-bench-") as tmp, \
             sync_playwright() as playwright:
         browser = bh.launch_browser(playwright, executable)

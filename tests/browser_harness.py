@@ -54,8 +54,9 @@ LAB_SETTINGS = {
 }
 
 STDERR_OUTPUT = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
-# A rendered widget view: an output whose child is a widget (it has no data-mime-type).
-WIDGET_OUTPUT = ".jp-OutputArea-output:has(> .jupyter-widgets)"
+# A rendered widget view: an output whose child is a widget (it has no data-mime-type):
+# ipywidgets' own, or an explorer (an anywidget view that draws its own controls).
+WIDGET_OUTPUT = ".jp-OutputArea-output:has(> .jupyter-widgets, > .coursekit-explorer)"
 
 
 def find_chromium() -> str | None:
@@ -302,16 +303,27 @@ def run_all_cells(page, name: str, timeout: float = 300_000) -> None:
 
 
 def slider(page, description: str):
-    """The ipywidgets slider whose description is exactly `description`."""
-    return page.locator(".widget-slider").filter(
-        has=page.locator(".widget-label", has_text=re.compile(rf"^\s*{re.escape(description)}\s*$"))
+    """The explorer control (a row: label, range input, readout) labelled `description`."""
+    return page.locator(".ck-control").filter(
+        has=page.locator(".ck-label", has_text=re.compile(rf"^\s*{re.escape(description)}\s*$"))
     )
+
+
+def thumb(control):
+    """A control's <input type=range>."""
+    return control.locator("input[type=range]")
+
+
+def readout(control) -> str:
+    """The value a control shows beside its track (a box to type into, or an <output>)."""
+    box = control.locator(".ck-readout")
+    return box.evaluate("e => e.value ?? e.textContent")
 
 
 def type_into_readout(page, control, value) -> None:
     """Edit a slider's readout the way a student does: click, select all, type, Enter."""
-    readout = control.locator(".widget-readout")
-    readout.click()
+    box = control.locator(".ck-readout")
+    box.click()
     page.keyboard.press("ControlOrMeta+a")
     page.keyboard.type(str(value))
     page.keyboard.press("Enter")
@@ -345,12 +357,18 @@ def canvas_digest(box) -> str:
         " return `${d.length}:${h}`; }")
 
 
+def thumb_centre(range_input) -> tuple[float, float]:
+    """Where a range input's thumb is on the page (its value's place along the track)."""
+    return range_input.evaluate("""r => { const b = r.getBoundingClientRect();
+        const f = (Number(r.value) - Number(r.min)) / (Number(r.max) - Number(r.min));
+        const half = 8;  // Chromium's thumb: 16 px wide
+        return [b.left + half + f * (b.width - 2 * half), b.top + b.height / 2]; }""")
+
+
 def drag_thumb(page, control, dx: float, steps: int) -> None:
     """Drag a slider's thumb by `dx` pixels in `steps` mouse moves, like a hand does."""
-    handle = control.locator(".noUi-handle")
-    handle.scroll_into_view_if_needed()
-    box = handle.bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    thumb(control).scroll_into_view_if_needed()
+    x, y = thumb_centre(thumb(control))
     page.mouse.move(x, y)
     page.mouse.down()
     for i in range(1, steps + 1):

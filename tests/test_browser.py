@@ -151,7 +151,7 @@ def test_lesson_00_slider_redraws_the_wave(lessons):
     bh.type_into_readout(page, frequency, 3)
     expect(verdict).to_have_text("drawing sin(3·x)", timeout=TIMEOUT)
     assert bh.canvas_digest(box) != before
-    assert float(frequency.locator(".noUi-handle").get_attribute("aria-valuenow")) == 3
+    assert float(bh.thumb(frequency).input_value()) == 3
     box.screenshot(path=bh.ARTIFACTS / "browser-00-frequency-3.png")
     # Typing into the readout must not have reached JupyterLab's shortcuts.
     assert page.locator(".jp-NotebookPanel .jp-Cell").count() == cells
@@ -166,7 +166,7 @@ def test_lesson_00_the_wave_follows_a_dragged_thumb(lessons):
     expect(box.locator(bh.VERDICT)).to_have_text("drawing sin(1·x)", timeout=TIMEOUT)
     frames, picture = bh.frames(box), bh.canvas_digest(box)
     bh.drag_thumb(page, frequency, dx=100, steps=25)
-    shown = float(frequency.locator(".widget-readout").inner_text())
+    shown = float(bh.readout(frequency))
     assert shown > 1
     # Redrawn in the page while the thumb moved, many times.
     assert bh.frames(box) - frames >= 10
@@ -199,7 +199,7 @@ def test_lesson_04_browser_verdicts_are_pythons(lessons):
     learning_rate = bh.slider(page, "learning rate")
     box = bh.explorer(page, learning_rate)
     expect(box).to_have_count(1)
-    expect(box.locator(".widget-slider")).to_have_count(3)
+    expect(box.locator(".ck-control")).to_have_count(3)
     verdict = box.locator(bh.VERDICT)
     from coursekit.data import REGRESSION_X, REGRESSION_Y
     from coursekit.linear_gd import LinearFit
@@ -222,7 +222,7 @@ def test_lesson_04_browser_verdicts_are_pythons(lessons):
     assert any("overflows float32" in lr_verdict(*s) for s in LR_SETTINGS[:1])
     # A typed value is kept as typed (with steps, the log slider made 0.3 into 0.316).
     bh.type_into_readout(page, learning_rate, 0.3)
-    expect(learning_rate.locator(".widget-readout")).to_have_text("0.300")
+    expect(learning_rate.locator(".ck-readout")).to_have_value("0.3")
     expect(verdict).to_contain_text("lr = 0.3 is", timeout=TIMEOUT)
 
 
@@ -238,39 +238,29 @@ def test_lesson_04_picture_follows_a_dragged_thumb(lessons):
     bh.drag_thumb(page, learning_rate, dx=-60, steps=30)
     assert bh.frames(box) - frames >= 10, "the picture did not follow the thumb"
     assert bh.canvas_digest(box) != picture
-    shown = learning_rate.locator(".widget-readout").inner_text()
+    shown = bh.readout(learning_rate)
     assert float(shown) < 0.01
-    expect(box.locator(bh.VERDICT)).to_contain_text(f"lr = {float(shown):.3g} is")
+    expect(box.locator(bh.VERDICT)).to_contain_text(f"lr = {shown} is")
     box.screenshot(path=bh.ARTIFACTS / "browser-04-after-drag.png")
 
 
 def choice_control(page, description: str):
     """A Dropdown or ToggleButtons control, found by its description."""
-    label = page.locator(".widget-label", has_text=re.compile(rf"^\s*{description}\s*$"))
-    return page.locator(".widget-dropdown, .widget-toggle-buttons").filter(has=label)
+    label = page.locator(".ck-label", has_text=re.compile(rf"^\s*{description}\s*$"))
+    return page.locator(".ck-control").filter(has=label)
 
 
 def options(control) -> list[str]:
-    select = control.locator("select")
-    if select.count():
-        return [o.strip() for o in select.locator("option").all_inner_texts()]
-    return [b.strip() for b in control.locator("button").all_inner_texts()]
+    return [b.strip() for b in control.locator(".ck-choice").all_inner_texts()]
 
 
 def current_choice(control) -> str:
-    select = control.locator("select")
-    if select.count():
-        return select.evaluate("s => s.options[s.selectedIndex].text")
-    return control.locator("button.mod-active").inner_text().strip()
+    return control.locator(".ck-choice:has(input:checked)").inner_text().strip()
 
 
 def choose(control, option: str) -> None:
-    """Pick an option the way a student does: the drop-down list, or a click on a button."""
-    select = control.locator("select")
-    if select.count():
-        select.select_option(label=option)
-    else:
-        control.get_by_role("button", name=option, exact=True).click()
+    """Pick an option the way a student does: a click on its button."""
+    control.get_by_role("radio", name=option, exact=True).check()
 
 
 def optim_verdict(optimizer: str, lr: float) -> str:
@@ -285,7 +275,7 @@ def test_lesson_05_switching_optimizers_changes_plot_and_verdict(lessons):
     learning_rate = bh.slider(page, "learning rate")
     box = bh.explorer(page, learning_rate)
     expect(box).to_have_count(1)
-    expect(box.locator(".widget-label", has_text="optimizer")).to_have_count(1)
+    expect(box.locator(".ck-label", has_text="optimizer")).to_have_count(1)
     verdict = box.locator(bh.VERDICT)
     optimizer = choice_control(page, "optimizer")
     expect(optimizer).to_have_count(1)
@@ -324,8 +314,8 @@ def move_batch_size(control, batch_size: int) -> None:
     """Arrow keys on the batch-size thumb (its readout is not editable) to `batch_size`."""
     from coursekit.digits_explorer import BATCH_SIZES
 
-    handle = control.locator(".noUi-handle")
-    steps = BATCH_SIZES.index(batch_size) - round(float(handle.get_attribute("aria-valuenow")))
+    handle = bh.thumb(control)
+    steps = BATCH_SIZES.index(batch_size) - round(float(handle.input_value()))
     for _ in range(abs(steps)):
         handle.press("ArrowRight" if steps > 0 else "ArrowLeft")
 
@@ -343,7 +333,7 @@ def test_lesson_07_browser_verdicts_are_pythons(lessons):
     batch_size = bh.slider(page, "batch size")
     box = bh.explorer(page, learning_rate)
     expect(box).to_have_count(1)
-    expect(box.locator(".widget-slider")).to_have_count(2)
+    expect(box.locator(".ck-control")).to_have_count(2)
     verdict = box.locator(bh.VERDICT)
     expect(verdict).to_have_count(1)  # the verdict appears once
     seen = []
@@ -358,7 +348,7 @@ def test_lesson_07_browser_verdicts_are_pythons(lessons):
     for words in ("diverges", "then stays stuck", "overfits", "too slow"):
         assert words in text, f"no {words!r} among the settings"
     # The slider snaps to the grid: a typed 0.3 is the grid's 0.316, as Python's set says.
-    expect(learning_rate.locator(".widget-readout")).to_have_text("0.316")
+    expect(learning_rate.locator(".ck-readout")).to_have_value("0.316")
     assert "learning rate 0.316 " in seen[-1]
 
 
@@ -373,7 +363,7 @@ def test_lesson_07_picture_follows_a_dragged_thumb(lessons):
     frames, picture = bh.frames(box), bh.canvas_digest(box)
     # Seven grid positions on the track: a long drag crosses several, each one redrawn.
     bh.drag_thumb(page, learning_rate, dx=250, steps=40)
-    shown = float(learning_rate.locator(".widget-readout").inner_text())
+    shown = float(bh.readout(learning_rate))
     assert shown > 0.1, shown
     assert bh.frames(box) - frames >= 3, "the picture did not follow the thumb"
     assert bh.canvas_digest(box) != picture
@@ -420,5 +410,176 @@ def test_lesson_05_picture_follows_a_dragged_thumb(lessons):
     bh.drag_thumb(page, learning_rate, dx=80, steps=30)
     assert bh.frames(box) - frames >= 10, "the picture did not follow the thumb"
     assert bh.canvas_digest(box) != picture
-    shown = float(learning_rate.locator(".widget-readout").inner_text())
-    expect(box.locator(bh.VERDICT)).to_contain_text(f"learning rate {shown:.3g}:")
+    shown = bh.readout(learning_rate)
+    expect(box.locator(bh.VERDICT)).to_contain_text(f"learning rate {shown}:")
+
+
+# -- every explorer at three column widths, in both themes, audited -----------------------
+
+WIDTHS = (360, 470, 1200)  # a phone, a laptop with the side bar open, a wide window
+AXE = bh.ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+# What a student sees, measured in the page: the explorer's box and canvas, the canvas's
+# theme (data-theme), the backgrounds and colours of its words, where its readouts are,
+# and whether a piece of the verdict that must stay whole broke across lines.
+MEASURE_JS = """box => {
+    const explorer = box.querySelector('.coursekit-explorer');
+    const canvas = explorer.querySelector('canvas');
+    const rect = (e) => e.getBoundingClientRect();
+    const background = (e) => {
+        for (; e; e = e.parentElement) {
+            const c = getComputedStyle(e).backgroundColor;
+            if (c && c !== 'transparent' && !/rgba\\(.*, 0\\)$/.test(c)) return c;
+        }
+        return 'rgb(255, 255, 255)';
+    };
+    const small = parseFloat(getComputedStyle(document.body)
+        .getPropertyValue('--jp-ui-font-size1'));
+    return {
+        column: rect(explorer).width, right: rect(explorer).right,
+        canvas: rect(canvas).width, pixels: canvas.width / (window.devicePixelRatio || 1),
+        theme: JSON.parse(canvas.dataset.theme), small: small || 12,
+        behind: background(explorer),
+        words: [...explorer.querySelectorAll('.coursekit-verdict, .ck-label, .ck-readout')]
+            .map(e => [e.className, getComputedStyle(e).color, background(e)]),
+        readouts: [...explorer.querySelectorAll('.ck-readout')].map(e => ({
+            right: rect(e).right, width: rect(e).width, value: e.value ?? e.textContent})),
+        broken: [...explorer.querySelectorAll('.ck-nowrap')]
+            .filter(s => s.getClientRects().length > 1).map(s => s.textContent),
+        label: canvas.getAttribute('aria-label') || '',
+    };
+}"""
+
+
+def rgb(colour: str) -> tuple[float, ...]:
+    """'rgb(1, 2, 3)', 'rgba(...)' or '#rrggbb' as (r, g, b)."""
+    if colour.startswith("#"):
+        return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return tuple(float(v) for v in re.findall(r"[\d.]+", colour)[:3])
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG's contrast ratio of two colours."""
+    def luminance(colour):
+        c = [v / 255 for v in rgb(colour)]
+        c = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+    hi, lo = sorted([luminance(a), luminance(b)], reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def use_theme(page, name: str) -> None:
+    """Settings → Theme → `name` ("JupyterLab Light" or "JupyterLab Dark"), as a student does."""
+    page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Settings$")).click()
+    page.locator(".lm-Menu-item", has_text=re.compile(r"^Theme$")).hover()
+    page.get_by_role("menuitem", name=name, exact=True).click()
+    light = "true" if "Light" in name else "false"
+    page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{light}'",
+                           timeout=TIMEOUT)
+
+
+def serious_violations(page, selector: str) -> list[str]:
+    """axe-core's serious and critical findings (WCAG 2 A and AA) inside `selector`."""
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    found = page.evaluate("""async selector => {
+        const result = await axe.run(document.querySelectorAll(selector),
+                                     {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']});
+        return result.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+            .map(v => `${v.id}: ${v.help} (${v.nodes.length}×, e.g. `
+                      + `${v.nodes[0].html.slice(0, 120)})`);
+    }""", selector)
+    return found
+
+
+def check_everywhere(page, control, slug: str) -> None:
+    """The explorer holding `control` at each width in both themes: it fits, its words are
+    readable (size and contrast), its values visible, its verdict whole; axe finds nothing
+    serious. Screenshots: test-artifacts/explorer-<slug>-<theme>-<width>.png."""
+    box = bh.explorer(page, control)
+    box.scroll_into_view_if_needed()
+    output = box.element_handle()
+    problems = []
+    try:
+        for theme in ("JupyterLab Dark", "JupyterLab Light"):
+            use_theme(page, theme)
+            short = "dark" if "Dark" in theme else "light"
+            for width in WIDTHS:
+                # The notebook column narrowed to `width` (the output's own width).
+                output.evaluate("(o, w) => { o.style.width = w + 'px'; o.style.flex = 'none'; }",
+                                width)
+                # Redrawn for that column: as wide as the explorer, or its widest.
+                page.wait_for_function(
+                    "([o, w]) => { const c = o.querySelector('canvas');"
+                    " const e = o.querySelector('.coursekit-explorer').getBoundingClientRect();"
+                    " const shown = c.getBoundingClientRect().width;"
+                    " return shown <= e.width + 1 && (shown >= e.width - 1 || shown >= 590)"
+                    " && Math.abs(c.width / (devicePixelRatio || 1) - shown) < 1; }",
+                    arg=[output, width], timeout=TIMEOUT)
+                page.wait_for_timeout(100)  # the frame after the resize
+                m = output.evaluate(MEASURE_JS)
+                where = f"{slug} {short} {width}px"
+                box.screenshot(path=bh.ARTIFACTS / f"explorer-{slug}-{short}-{width}.png")
+                if m["canvas"] > m["column"] + 1 or m["column"] > width + 1:
+                    problems.append(f"{where}: wider than its column")
+                if abs(m["canvas"] - m["pixels"]) > 1:  # drawn at its size: text not shrunk
+                    problems.append(f"{where}: the picture is scaled ({m['canvas']} px shown)")
+                if m["theme"]["size"] < max(m["small"], 12):
+                    problems.append(f"{where}: text in the picture {m['theme']['size']} px")
+                if contrast(m["theme"]["bg"], m["behind"]) > 1.2:
+                    problems.append(f"{where}: picture background {m['theme']['bg']} on "
+                                    f"{m['behind']}")
+                for name in ("fg", "muted"):
+                    if contrast(m["theme"][name], m["theme"]["bg"]) < 4.5:
+                        problems.append(f"{where}: picture {name} text has low contrast")
+                for cls, colour, behind in m["words"]:
+                    if contrast(colour, behind) < 4.5:
+                        problems.append(f"{where}: {cls} {colour} on {behind}")
+                for readout in m["readouts"]:
+                    if readout["right"] > m["right"] + 1 or readout["width"] < 30 or not (
+                            readout["value"] or "").strip():
+                        problems.append(f"{where}: a slider's value is hidden {readout}")
+                if m["broken"]:
+                    problems.append(f"{where}: the verdict breaks inside {m['broken']}")
+                if len(m["label"]) < 20:
+                    problems.append(f"{where}: the picture has no text alternative")
+            problems += [f"{slug} {short}: axe {v}" for v in serious_violations(
+                page, ".jp-NotebookPanel:not(.lm-mod-hidden) .coursekit-explorer")]
+    finally:
+        output.evaluate("o => { o.style.width = ''; o.style.flex = ''; }")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(("name", "description"), [
+    ("00_setup_check", "frequency f"), (LR_EXPLORER, "learning rate"),
+    (OPTIM_EXPLORER, "learning rate"), (DIGITS_EXPLORER, "learning rate")])
+def test_explorer_reads_at_every_width_in_both_themes(lessons, name, description):
+    lesson_present(name)
+    page = lessons(name)
+    check_everywhere(page, bh.slider(page, description), name[:2])
+
+
+def test_keyboard_moves_a_slider_and_a_typed_value_out_of_range_is_clamped_with_a_note(lessons):
+    lesson_present(LR_EXPLORER)
+    page = lessons(LR_EXPLORER)
+    epochs = bh.slider(page, "epochs")
+    box = bh.explorer(page, epochs)
+    bh.type_into_readout(page, epochs, 100)
+    expect(epochs.locator(".ck-readout")).to_have_value("100")
+    bh.thumb(epochs).focus()
+    page.keyboard.press("ArrowRight")
+    expect(epochs.locator(".ck-readout")).to_have_value("101")
+    # A visible focus ring on the focused thumb.
+    outline = bh.thumb(epochs).evaluate("e => getComputedStyle(e).outlineStyle")
+    assert outline not in ("none", ""), outline
+    bh.type_into_readout(page, epochs, 5000)
+    expect(epochs.locator(".ck-readout")).to_have_value("1000")
+    expect(epochs.locator(".ck-note")).to_have_text("5000 is outside 1 to 1000: using 1000")
+    # A typed learning rate with no room on the track is clamped the same way, in plain numbers.
+    learning_rate = bh.slider(page, "learning rate")
+    bh.type_into_readout(page, learning_rate, 0)
+    expect(learning_rate.locator(".ck-note")).to_have_text(
+        "0 is outside 0.000001 to 1: using 0.000001")
+    expect(box.locator(bh.VERDICT)).to_contain_text("1000 epochs", timeout=TIMEOUT)
+    # The verdict reaches screen readers once it rests.
+    expect(box.locator('[aria-live="polite"]')).to_contain_text("1000 epochs", timeout=TIMEOUT)

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from coursekit.browser_explorer import JS, clean, esm
+from coursekit.browser_explorer import JS, ExplorerError, clean, esm, plain
 from coursekit.data import REGRESSION_X, REGRESSION_Y
 from coursekit.linear_gd import LinearFit, gradient_descent
 from coursekit.lr_explorer import describe as describe_run
@@ -38,19 +38,51 @@ def test_wave_check_states_and_text():
     assert repr(check) == "Slider check: drawing sin(1·x)"
     assert check.set(frequency=3) == "drawing sin(3·x)"
     assert check.view.frequency == 3.0
-    bundle = check._repr_mimebundle_()
+    bundle, metadata = check._repr_mimebundle_()
     assert bundle["text/plain"] == "Slider check: drawing sin(3·x)"
+    # The static picture's alt text (nbconvert reads it from the output's metadata).
+    assert metadata["image/png"]["alt"] == "Move the slider: drawing sin(3·x): sin(f·x) against x"
     assert "application/vnd.jupyter.widget-view+json" in bundle
     pixels = np.asarray(Image.open(io.BytesIO(base64.b64decode(bundle["image/png"]))))
     assert pixels.std() > 10
 
 
-def test_controls_are_linked_in_the_browser():
+def test_controls_are_linked_to_the_view_in_the_kernel():
     check = WaveCheck()
     (link,) = check.links
-    assert type(link).__name__ == "Link"  # jslink: the browser links them, not the kernel
     assert link.source == (check.controls["frequency"], "value")
     assert link.target == (check.view, "frequency")
+    check.view.frequency = 2.5  # what the browser sends while a thumb moves
+    assert check.controls["frequency"].value == 2.5 and check.verdict == "drawing sin(2.5·x)"
+    check.controls["frequency"].value = 4.0
+    assert check.view.frequency == 4.0
+
+
+def test_the_view_gets_its_controls_and_words():
+    check = WaveCheck()
+    (spec,) = check.view.controls
+    assert spec == {"name": "frequency", "label": "frequency f", "kind": "linear", "min": 0.5,
+                    "max": 5.0, "step": 0.05, "digits": 3}
+    text = check.view.text
+    assert text["drawing sin({f}·x)"] == "drawing sin({f}·x)"  # English: itself
+    assert "{verdict}" in text["picture"]
+    assert text["tones"]["diverges"] == "bad"
+
+
+@pytest.mark.parametrize(("x", "shown"), [(1900.4, "1,900"), (18739.2, "18,700"),
+                                          (5.34e-5, "0.0000534"), (999.96, "1,000"),
+                                          (1e-6, "0.000001"), (0.5, "0.5"), (-2500, "-2,500"),
+                                          (3.4e38, "3.4e+38"), (0.0, "0")])
+def test_plain_numbers(x, shown):
+    assert plain(x) == shown
+
+
+def test_a_bad_value_is_one_line_in_jupyter():
+    check = WaveCheck()
+    with pytest.raises(ExplorerError) as error:
+        check.set(frequency=7)
+    assert error.value._render_traceback_() == [
+        "ExplorerError: frequency must be a number from 0.5 to 5; got 7"]
 
 
 @pytest.mark.parametrize(("value", "message"), [(7, "from 0.5 to 5; got 7"),
@@ -102,7 +134,7 @@ def test_lesson_04_javascript_gives_pythons_verdicts():
         const x = {json.dumps(list(REGRESSION_X))}, y = {json.dumps(list(REGRESSION_Y))};
         console.log(JSON.stringify({json.dumps(settings)}.map(([lr, s, e]) => {{
           const fit = linearFit(x, y, s);
-          return describeRun(gradientDescent(fit, lr, e, [1, 0]), fit); }})));""")
+          return describeRun(gradientDescent(fit, lr, e, [1, 0]), fit, (k) => k).text; }})));""")
     assert sum("overflows" in text for text in expected) > 20
     assert any(text.startswith("neither") for text in expected)
     assert got == expected
@@ -118,10 +150,21 @@ def test_lesson_05_javascript_gives_pythons_verdicts_bit_for_bit():
         const p = problem({json.dumps(list(REGRESSION_X))}, {json.dumps(list(REGRESSION_Y))},
                           [1, 0]);
         console.log(JSON.stringify({json.dumps(settings)}.map(([name, lr]) =>
-          describeOptimizers(name, lr, runOptimizers(p, lr, 200, {json.dumps(constants)}), p))));
+          describeOptimizers(name, lr, runOptimizers(p, lr, 200, {json.dumps(constants)}), p,
+                             (k) => k).text)));
     """)
     # RMSprop at large learning rates is chaotic: only identical arithmetic agrees there.
     assert got == expected
+    assert any("," in text.split("is ")[-1] for text in expected)  # 1,900× that
+
+
+@needs_node
+def test_javascript_writes_numbers_as_python_does():
+    xs = [1900.4, 18739.2, 5.34e-5, 999.96, 1e-6, 0.5, -2500, 3.4e38, 1e-9, 0.0053198, 12345678,
+          0.1 + 0.2, 1 / 3, 2.5e-7]
+    got = run_node("wave", f"console.log(JSON.stringify({json.dumps(xs)}.map((x) => "
+                           "[plain(x, 2), plain(x, 3), plain(x, 4)])));")
+    assert got == [[plain(x, 2), plain(x, 3), plain(x, 4)] for x in xs]
 
 
 @needs_node

@@ -15,7 +15,6 @@ from coursekit.lr_explorer import (
     LearningRateExplorer,
     clip_path,
     describe,
-    threshold_text,
 )
 
 
@@ -30,10 +29,16 @@ def png_pixels(data: bytes) -> np.ndarray:
 
 # -- logic, no widgets -----------------------------------------------------------
 
-def test_threshold_text():
+def test_threshold_numbers_are_written_out():
     fit = LinearFit(REGRESSION_X, REGRESSION_Y, 1.0)
-    assert threshold_text(0.01, fit) == "lr = 0.01 is 1.88× the threshold 2/λ_max = 0.00532"
-    assert "0.0257×" in threshold_text(0.01, LinearFit(REGRESSION_X, REGRESSION_Y, 0.1))
+    text = describe(gradient_descent(fit, 0.01, 10), fit)
+    assert "lr = 0.01 is 1.88× the threshold 2/λ_max = 0.00532 at input scale 1" in text
+    small = LinearFit(REGRESSION_X, REGRESSION_Y, 0.1)
+    assert "0.0257×" in describe(gradient_descent(small, 0.01, 10), small)
+    # No scientific notation: 1.87e+04× and 5.34e-05 read as 18,700× and 0.0000534.
+    big = LinearFit(REGRESSION_X, REGRESSION_Y, 10.0)
+    text = describe(gradient_descent(big, 1.0, 10), big)
+    assert "lr = 1 is 18,700× the threshold 2/λ_max = 0.0000534 at input scale 10" in text
 
 
 def test_describe_says_what_happens_and_why():
@@ -163,10 +168,10 @@ def test_a_typed_value_is_kept(explorer):
 
 @pytest.mark.parametrize(
     ("settings", "message"),
-    [({"lr": 0.5, "epochs": "x"}, "epochs must be a whole number from 1 to 1000; got 'x'"),
-     ({"lr": -1}, "lr must be a number from 1e-06 to 1; got -1"),
+    [({"lr": 0.5, "epochs": "x"}, "epochs must be a whole number from 1 to 1,000; got 'x'"),
+     ({"lr": -1}, "lr must be a number from 0.000001 to 1; got -1"),
      ({"scale": 20}, "scale must be a number from 0.01 to 10; got 20"),
-     ({"epochs": 2.5}, "epochs must be a whole number from 1 to 1000; got 2.5"),
+     ({"epochs": 2.5}, "epochs must be a whole number from 1 to 1,000; got 2.5"),
      ({"lr": float("nan")}, "lr must be a number"),
      ({"speed": 1}, "no control named speed; the controls are lr, scale, epochs")],
 )
@@ -181,7 +186,7 @@ def test_set_checks_every_value_before_changing_any(settings, message):
 
 
 def test_static_picture_for_github():
-    bundle = LearningRateExplorer()._repr_mimebundle_()
+    bundle = LearningRateExplorer()._repr_mimebundle_()[0]
     assert bundle["text/plain"].startswith("Learning-rate explorer: diverges at epoch 1")
     assert "application/vnd.jupyter.widget-view+json" in bundle
     png = base64.b64decode(bundle["image/png"])

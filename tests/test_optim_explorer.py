@@ -169,7 +169,7 @@ def test_momentum_far_from_the_best_is_not_converged(explorer):
 
 
 def test_static_picture_for_github():
-    bundle = OptimizerExplorer(optimizer="RMSprop", lr=0.01)._repr_mimebundle_()
+    bundle = OptimizerExplorer(optimizer="RMSprop", lr=0.01)._repr_mimebundle_()[0]
     assert bundle["text/plain"].startswith("Optimizer explorer: RMSprop at learning rate 0.01")
     assert len(bundle["image/png"]) > 1000
 

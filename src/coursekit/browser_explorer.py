@@ -1,11 +1,18 @@
 """Explorers drawn in the browser: ipywidgets sliders linked to a small canvas widget.
 
-An explorer is a few ipywidgets controls and one *view*, an anywidget that
-draws on a <canvas> with its own JavaScript (coursekit/js/, no build step). The
-controls are linked to the view in the browser (`ipywidgets.jslink`), so
-moving a slider redraws the picture in the same animation frame, without a
-round trip to the kernel: the view got everything it needs once, when it was
-displayed, and computes each frame itself.
+An explorer is one *view*, an anywidget that draws its own controls (range
+inputs with a box to type into, radio buttons for a choice) and a <canvas>
+with its own JavaScript (coursekit/js/, no build step). Moving a slider
+redraws the picture in the same animation frame, without a round trip to the
+kernel: the view got everything it needs once, when it was displayed, and
+computes each frame itself. While a thumb moves, the kernel hears of it a few
+times a second and once more when it stops (a message per pointer move kept a
+slow laptop too busy to draw). In Python, each control is an ipywidgets
+control that is never displayed: it describes the slider (range, label,
+format) and holds its value, linked to the view's trait (`traitlets.link`).
+The view reads its colours and text size from the page's CSS variables
+(`--ck-*`, else JupyterLab's `--jp-*`), and its words from `text`, a dict of
+translated templates (coursekit.i18n).
 
 The Python side keeps the same state: it computes the same verdict line for
 the current values (`explorer.verdict`, the one line nbval compares), validates `set(...)`,
@@ -23,9 +30,11 @@ from pathlib import Path
 import anywidget
 import ipywidgets as widgets
 import numpy as np
+import traitlets
 from matplotlib.figure import Figure
 
-from .plotting import figure_png
+from .i18n import _
+from .plotting import figure_alt_text, figure_png
 
 JS = Path(__file__).with_name("js")
 
@@ -34,6 +43,32 @@ def esm(name: str) -> str:
     """The ES module of one view: the shared helpers followed by `js/<name>.js`."""
     return (JS / "common.js").read_text(encoding="utf-8") + (JS / f"{name}.js").read_text(
         encoding="utf-8")
+
+
+def plain(x: float, digits: int = 3) -> str:
+    """`x` to `digits` significant digits, written out for a beginner: 1,900; 0.0000534.
+
+    Python's "g" format (1.9e+12) only where writing it out would be very long
+    (1e9 and above, below 1e-7). The view's `plain` (js/common.js) is the same.
+    """
+    x = float(x)
+    if not math.isfinite(x) or x == 0:
+        return f"{x:.{digits}g}"
+    exponent = int(f"{x:.{digits - 1}e}".split("e")[1])
+    if exponent >= 9 or exponent < -7:
+        return f"{x:.{digits}g}"
+    rounded = abs(float(f"{x:.{digits - 1}e}"))  # to `digits` significant digits first
+    text = f"{rounded:,.{max(digits - 1 - exponent, 0)}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return ("-" if x < 0 else "") + text
+
+
+class ExplorerError(ValueError):
+    """A bad value for an explorer: one line in Jupyter, no traceback into coursekit."""
+
+    def _render_traceback_(self):
+        return [f"{type(self).__name__}: {self}"]
 
 
 def clean(value: float) -> float:
@@ -65,6 +100,53 @@ def choice_values(control) -> list:
     return [o[1] if isinstance(o, tuple) else o for o in control.options]
 
 
+def choice_labels(control) -> list[str]:
+    return [str(o[0] if isinstance(o, tuple) else o) for o in control.options]
+
+
+def control_spec(name: str, control: widgets.ValueWidget) -> dict:
+    """What the view needs to draw a control: its kind, label and range (a log slider's
+    as powers of ten), the significant digits of its readout."""
+    spec = {"name": name, "label": _(control.description)}
+    if isinstance(control, widgets.ToggleButtons):
+        return {**spec, "kind": "buttons", "options": choice_labels(control)}
+    if isinstance(control, CHOICES):
+        return {**spec, "kind": "choice", "options": choice_labels(control)}
+    kind = ("log" if isinstance(control, widgets.FloatLogSlider)
+            else "int" if isinstance(control, widgets.IntSlider) else "linear")
+    digits = 3
+    fmt = getattr(control, "readout_format", None)
+    if isinstance(fmt, str) and any(c.isdigit() for c in fmt):
+        digits = int("".join(c for c in fmt if c.isdigit()))
+        if fmt.endswith("f") and kind == "linear":  # decimals: add the whole part's digits
+            digits += len(str(int(abs(max(control.max, -control.min)))))
+    step = control.step if kind != "log" or control.step else None
+    return {**spec, "kind": kind, "min": float(control.min), "max": float(control.max),
+            "step": None if step is None else float(step), "digits": digits}
+
+
+# The words every view may show, as English templates (translated when sent).
+COMMON_WORDS = (
+    "value of {label}",
+    "{typed} is not a number from {lo} to {hi}",
+    "{typed} is outside {lo} to {hi}: using {value}",
+    "Could not draw this setting ({error})",
+    "{n} epoch", "{n} epochs",
+    "diverges at epoch {epoch}",
+    "converges: loss {loss} after {span}",
+    "too slow: loss still {loss} after {span} (best possible {best})",
+    "neither converges nor diverges: at exactly 2/λ_max the steep direction oscillates at "
+    "constant amplitude; loss {loss} after {span}",
+)
+
+
+class ExplorerView(anywidget.AnyWidget):
+    """The base of every explorer's view: its controls' specs and its words."""
+
+    controls = traitlets.List().tag(sync=True)
+    text = traitlets.Dict().tag(sync=True)
+
+
 class BrowserExplorer:
     """Base class: controls (name → ipywidgets control) + a canvas view with a trait per control.
 
@@ -75,18 +157,36 @@ class BrowserExplorer:
     """
 
     title = "Explorer"
+    # English templates of the words this explorer's view shows (besides COMMON_WORDS),
+    # and "picture": the canvas's text alternative ({verdict} is the verdict line).
+    words: tuple[str, ...] = ()
+    picture = "A plot of what the line above says: {verdict}"
 
     def __init__(self, controls: dict[str, widgets.ValueWidget], view: anywidget.AnyWidget):
         self.controls = controls
         self.view = view
         self._described: dict | None = None  # the values the verdict below is for
         self._verdict = ""
+        if not view.has_trait("controls"):  # a view that is not an ExplorerView
+            view.add_traits(controls=traitlets.List().tag(sync=True),
+                            text=traitlets.Dict().tag(sync=True))
+        view.controls = [control_spec(name, control) for name, control in controls.items()]
+        view.text = self.text()
         self.links = []
         for name, control in controls.items():
             setattr(view, name, getattr(control, synced(control)))
-            # Front end only: the browser moves the view with the slider, no kernel in between.
-            self.links.append(widgets.jslink((control, synced(control)), (view, name)))
-        self.ui = widgets.VBox([*controls.values(), view])
+            # In the kernel: the view's value (sent by the browser) moves the control, and
+            # a control moved in Python moves the view.
+            self.links.append(widgets.link((control, synced(control)), (view, name)))
+        self.ui = view
+
+    def text(self) -> dict:
+        """The view's words: English template → its translation, plus the verdicts' tones."""
+        words = {word: _(word) for word in (*COMMON_WORDS, *self.words)}
+        words["picture"] = _(self.picture)
+        words["tones"] = {_("converges"): "good", _("diverges"): "bad", _("too slow"): "warn",
+                          _("neither"): "warn", _("overfits"): "warn"}
+        return words
 
     @property
     def verdict(self) -> str:
@@ -121,12 +221,15 @@ class BrowserExplorer:
         if isinstance(control, CHOICES):
             if value not in choice_values(control):
                 choices = ", ".join(repr(option) for option in choice_values(control))
-                raise ValueError(f"{name} must be one of {choices}; got {value!r}")
+                raise ExplorerError(_("{name} must be one of {choices}; got {value}").format(
+                    name=name, choices=choices, value=repr(value)))
             return value
         whole = isinstance(control, widgets.IntSlider)
         lo, hi = slider_bounds(control)
-        kind = "a whole number" if whole else "a number"
-        wrong = ValueError(f"{name} must be {kind} from {lo:g} to {hi:g}; got {value!r}")
+        template = (_("{name} must be a whole number from {lo} to {hi}; got {value}") if whole
+                    else _("{name} must be a number from {lo} to {hi}; got {value}"))
+        wrong = ExplorerError(template.format(name=name, lo=plain(lo, 3), hi=plain(hi, 3),
+                                              value=repr(value)))
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise wrong
         if not math.isfinite(value) or (whole and value != int(value)):
@@ -143,8 +246,8 @@ class BrowserExplorer:
         """
         unknown = sorted(set(values) - set(self.controls))
         if unknown:
-            raise ValueError(f"no control named {', '.join(unknown)}; "
-                             f"the controls are {', '.join(self.controls)}")
+            raise ExplorerError(_("no control named {unknown}; the controls are {names}").format(
+                unknown=", ".join(unknown), names=", ".join(self.controls)))
         checked = {name: self.check(name, value) for name, value in values.items()}
         for name, value in checked.items():
             control = self.controls[name]
@@ -157,11 +260,15 @@ class BrowserExplorer:
 
     def _repr_mimebundle_(self, **kwargs):
         # Live front ends render the widgets; GitHub and nbviewer fall back to a
-        # picture of the current state; nbval compares the one-line text.
+        # picture of the current state (its alt text in the output's metadata, where
+        # nbconvert reads it); nbval compares the one-line text.
         bundle = self.ui._repr_mimebundle_(**kwargs)
-        bundle["image/png"] = base64.b64encode(self.static_png()).decode("ascii")
-        bundle["text/plain"] = f"{self.title}: {self.verdict}"
-        return bundle
+        if isinstance(bundle, tuple):  # (data, metadata)
+            bundle = bundle[0]
+        figure = self.static_figure(**self.values())
+        bundle["image/png"] = base64.b64encode(figure_png(figure, dpi=72)).decode("ascii")
+        bundle["text/plain"] = f"{_(self.title)}: {self.verdict}"
+        return bundle, {"image/png": {"alt": figure_alt_text(figure)}}
 
     def __repr__(self) -> str:
         return f"{self.title}: {self.verdict}"

@@ -13,14 +13,14 @@ Python (for `set`, tests and the text nbval compares) and the static picture.
 
 from __future__ import annotations
 
-import anywidget
 import ipywidgets as widgets
 import numpy as np
 import traitlets
 from matplotlib.figure import Figure
 
-from .browser_explorer import BrowserExplorer, esm
+from .browser_explorer import BrowserExplorer, ExplorerView, esm, plain
 from .data import REGRESSION_X, REGRESSION_Y
+from .i18n import _
 from .linear_gd import DEFAULT_START, FLOAT32_MAX, LinearFit, Run, gradient_descent
 from .verdict import (
     against_threshold,
@@ -35,24 +35,27 @@ EPOCH_RANGE = (1, 1000)
 LEVELS = np.array([0.002, 0.01, 0.04, 0.12, 0.3, 0.6, 1.0, 1.6])
 
 
-def threshold_text(lr: float, fit: LinearFit) -> str:
-    """Where `lr` stands against 2/λ_max, e.g. 'lr = 0.01 is 1.88× the threshold 0.00532'."""
-    ratio = lr / fit.threshold
-    return f"lr = {lr:.3g} is {ratio:.3g}× the threshold 2/λ_max = {fit.threshold:.3g}"
+LINE = "{words} · lr = {lr} is {ratio}× the threshold 2/λ_max = {threshold} at input scale {scale}"
+OVERFLOW = " · the loss overflows float32 (inf) at epoch {epoch}"
+ABOVE = " · above the threshold: it diverges given more epochs"
 
 
 def describe(run: Run, fit: LinearFit) -> str:
-    """The full verdict line: what happened, and why, in one sentence."""
+    """The full verdict line: what happened, and why, in one sentence.
+
+    Numbers are written out (1,880×; 0.00532), as the view writes them (js/lr.js).
+    """
     position = against_threshold(run.lr, fit.threshold)
     if position == "at":
         words = at_threshold_verdict(run.losses)
     else:
         words = run.verdict()
-    text = f"{words} · {threshold_text(run.lr, fit)} at input scale {fit.scale:.3g}"
+    text = _(LINE).format(words=words, lr=plain(run.lr), ratio=plain(run.lr / fit.threshold),
+                          threshold=plain(fit.threshold), scale=plain(fit.scale))
     if run.overflow_epoch is not None:
-        text += f" · the loss overflows float32 (inf) at epoch {run.overflow_epoch}"
-    elif position == "above" and not words.startswith("diverges"):
-        text += " · above the threshold: it diverges given more epochs"
+        text += _(OVERFLOW).format(epoch=run.overflow_epoch)
+    elif position == "above" and first_divergent_epoch(run.losses) is None:
+        text += _(ABOVE)
     return text
 
 
@@ -80,7 +83,7 @@ def clip_path(points: np.ndarray, box) -> tuple[np.ndarray, int | None]:
     return np.vstack([points[:k], p + t * step]), k
 
 
-class LearningRateView(anywidget.AnyWidget):
+class LearningRateView(ExplorerView):
     """The canvas: the data once, then only the three control values change."""
 
     _esm = esm("lr")
@@ -102,6 +105,13 @@ class LearningRateExplorer(BrowserExplorer):
     """
 
     title = "Learning-rate explorer"
+    words = (LINE, OVERFLOW, ABOVE, "epoch (k = after k updates)", "mean squared error",
+             "loss (log scale)", "best possible", "w (weight on scale·x)",
+             "path of (w, b) over loss contours", "start", "minimum",
+             "leaves the plot at epoch {epoch}")
+    picture = ("Two plots. Left: the loss after each epoch, on a log scale, with the best "
+               "possible loss dashed. Right: the path of (w, b) from the start (dot) over the "
+               "loss contours, towards the minimum (star). {verdict}")
 
     def __init__(self, x=None, y=None, *, lr: float = 1e-2, scale: float = 1.0, epochs: int = 10,
                  start=DEFAULT_START):
@@ -113,18 +123,17 @@ class LearningRateExplorer(BrowserExplorer):
         self.run: Run | None = None
         # Log sliders without a step: a typed value is kept as typed (with a
         # step, the slider would snap 0.3 to 10^-0.5 = 0.316).
-        common = {"continuous_update": True, "style": {"description_width": "90px"},
-                  "layout": widgets.Layout(width="480px")}
+        common = {"continuous_update": True}
         controls = {
             "lr": widgets.FloatLogSlider(
                 value=1e-2, base=10, min=np.log10(LR_RANGE[0]), max=np.log10(LR_RANGE[1]),
-                step=None, readout_format=".3g", description="learning rate", **common),
+                step=None, readout_format=".3g", description=_("learning rate"), **common),
             "scale": widgets.FloatLogSlider(
                 value=1.0, base=10, min=np.log10(SCALE_RANGE[0]), max=np.log10(SCALE_RANGE[1]),
-                step=None, readout_format=".3g", description="input scale", **common),
+                step=None, readout_format=".3g", description=_("input scale"), **common),
             "epochs": widgets.IntSlider(
                 value=10, min=EPOCH_RANGE[0], max=EPOCH_RANGE[1], step=1,
-                description="epochs", **common),
+                description=_("epochs"), **common),
         }
         view = LearningRateView(x=self.x.tolist(), y=self.y.tolist(), start=list(self.start))
         super().__init__(controls, view)
@@ -147,14 +156,17 @@ class LearningRateExplorer(BrowserExplorer):
         shown = run.losses[:n]
         last = run.epochs if run.overflow_epoch is None else min(run.epochs, max(2 * n, 10))
         loss_axes.semilogy(np.arange(n), shown, color="C0", lw=1.8)
-        loss_axes.axhline(fit.best_loss, color="0.4", ls="--", lw=1, label="best possible")
+        loss_axes.axhline(fit.best_loss, color="0.4", ls="--", lw=1, label=_("best possible"))
         if run.overflow_epoch is not None or first_divergent_epoch(run.losses) is not None:
-            loss_axes.plot([n - 1], [shown[-1]], "X", color="#c62828", ms=10)
+            # Clipped off: never cut in half by the frame's edge.
+            loss_axes.plot([n - 1], [shown[-1]], "X", color="#c62828", ms=10, clip_on=False,
+                           zorder=5)
         loss_axes.set(xlim=(0, last), ylim=(min(shown.min(), fit.best_loss) / 2,
                                             min(shown.max(), FLOAT32_MAX) * 4),
-                      xlabel="epoch (k = after k updates)", ylabel="mean squared error",
-                      title="loss (log scale)")
-        loss_axes.legend(loc="upper right", fontsize=9)
+                      xlabel=_("epoch (k = after k updates)"), ylabel=_("mean squared error"),
+                      title=_("loss (log scale)"))
+        # Lower left: under the dashed line, where no curve ends.
+        loss_axes.legend(loc="lower left", fontsize=10)
         box = fit.window(self.start)
         w, b = np.meshgrid(np.linspace(box[0], box[1], 80), np.linspace(box[2], box[3], 80))
         rise = float(fit.loss(*self.start)) - fit.best_loss
@@ -163,12 +175,13 @@ class LearningRateExplorer(BrowserExplorer):
         points, exit_epoch = clip_path(run.params[:n], box)
         path_axes.plot(points[:, 0], points[:, 1], "o-", color="C3", lw=1.4, ms=3,
                        markevery=max(1, len(points) // 60))
-        path_axes.plot(*self.start, "o", color="k", ms=7, label="start")
-        path_axes.plot(*fit.minimum, "*", color="#1a7f37", ms=13, label="minimum")
+        path_axes.plot(*self.start, "o", color="k", ms=7, label=_("start"))
+        path_axes.plot(*fit.minimum, "*", color="#1a7f37", ms=13, label=_("minimum"))
         if exit_epoch is not None:
-            path_axes.text(0.97, 0.04, f"leaves the plot at epoch {exit_epoch}",
-                           transform=path_axes.transAxes, ha="right", color="#c62828")
-        path_axes.set(xlim=box[:2], ylim=box[2:], xlabel="w (weight on scale·x)", ylabel="b",
-                      title="path of (w, b) over loss contours")
-        path_axes.legend(loc="upper left", fontsize=9)
+            leaves = _("leaves the plot at epoch {epoch}").format(epoch=exit_epoch)
+            path_axes.text(0.97, 0.04, leaves, transform=path_axes.transAxes, ha="right",
+                           color="#c62828")
+        path_axes.set(xlim=box[:2], ylim=box[2:], xlabel=_("w (weight on scale·x)"), ylabel="b",
+                      title=_("path of (w, b) over loss contours"))
+        path_axes.legend(loc="upper left", fontsize=10)
         return figure

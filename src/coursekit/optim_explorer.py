@@ -17,14 +17,21 @@ every frame itself, and the browser tests check that its verdicts are these.
 
 from __future__ import annotations
 
-import anywidget
 import ipywidgets as widgets
 import numpy as np
 import traitlets
 from matplotlib.figure import Figure
 
-from .browser_explorer import BrowserExplorer, cut_at_ceiling, esm
+from .browser_explorer import (
+    BrowserExplorer,
+    ExplorerError,
+    ExplorerView,
+    cut_at_ceiling,
+    esm,
+    plain,
+)
 from .data import REGRESSION_X, REGRESSION_Y
+from .i18n import _
 from .verdict import against_threshold, at_threshold_verdict, verdict
 
 OPTIMIZERS = ("SGD", "SGD + momentum", "RMSprop", "Adam")
@@ -178,9 +185,14 @@ def describe(optimizer: str, lr: float, losses, problem: LinearFitProblem = PROB
     others = "; ".join(f"{name} {words[name].split(':')[0]}"
                        for name in OPTIMIZERS if name != optimizer)
     threshold = problem.sgd_threshold
-    return (f"{optimizer} at learning rate {lr:.3g}: {words[optimizer]}. Others: {others}. "
-            f"Plain SGD is stable only below {threshold:.2g} (2/λ_max); "
-            f"this learning rate is {lr / threshold:.2g}× that.")
+    return _(LINE).format(optimizer=optimizer, lr=plain(lr), verdict=words[optimizer],
+                          others=others, threshold=plain(threshold, 2),
+                          ratio=plain(lr / threshold, 2))
+
+
+# The explorer's line; numbers written out (1,900×), as the view writes them (js/optim.js).
+LINE = ("{optimizer} at learning rate {lr}: {verdict}. Others: {others}. Plain SGD is stable "
+        "only below {threshold} (2/λ_max); this learning rate is {ratio}× that.")
 
 
 def _plottable_path(path):
@@ -200,7 +212,7 @@ def _plottable_path(path):
     return np.clip(path[:keep], -PATH_CLIP, PATH_CLIP)
 
 
-class OptimizerView(anywidget.AnyWidget):
+class OptimizerView(ExplorerView):
     """The canvas: the problem and the optimizers' constants once, then two control values."""
 
     _esm = esm("optim")
@@ -222,22 +234,28 @@ class OptimizerExplorer(BrowserExplorer):
     """
 
     title = "Optimizer explorer"
+    words = (LINE, "epoch (one full-batch step; k = after k updates)", "loss (log scale)",
+             "the four optimizers at the chosen learning rate", "best possible",
+             "diverged (left the chart)", "w (slope)", "b (intercept)",
+             "their paths over the loss surface (contours)", "start (1, 0)", "minimum")
+    picture = ("Two plots. Left: the loss of each of the four optimizers after each epoch, on "
+               "a log scale, the chosen one bold. Right: their paths over the loss contours "
+               "from the start (dot) towards the minimum (star). {verdict}")
 
     def __init__(self, optimizer: str = "Adam", lr: float = 0.5, steps: int = STEPS):
         if isinstance(steps, bool) or not (isinstance(steps, int) and 1 <= steps <= 5000):
-            raise ValueError(f"steps must be a whole number from 1 to 5000, got {steps!r}")
+            template = _("steps must be a whole number from 1 to 5000, got {steps}")
+            raise ExplorerError(template.format(steps=repr(steps)))
         self.problem = PROBLEM
         self.steps = steps
         self.losses = None
         controls = {
             "optimizer": widgets.ToggleButtons(
-                options=OPTIMIZERS, value="Adam", description="optimizer",
-                style={"description_width": "initial", "button_width": "auto"}),
+                options=OPTIMIZERS, value="Adam", description=_("optimizer")),
             # No step: a typed learning rate is kept as typed.
             "lr": widgets.FloatLogSlider(
                 value=0.5, base=10, min=np.log10(LR_MIN), max=np.log10(LR_MAX), step=None,
-                description="learning rate", readout_format=".3g", continuous_update=True,
-                style={"description_width": "initial"}, layout={"width": "520px"}),
+                description=_("learning rate"), readout_format=".3g", continuous_update=True),
         }
         view = OptimizerView(
             x=PROBLEM.x.tolist(), y=PROBLEM.y.tolist(), start=PROBLEM.start.tolist(), steps=steps,
@@ -256,7 +274,7 @@ class OptimizerExplorer(BrowserExplorer):
         loss_axes, path_axes = figure.subplots(1, 2)
         figure.suptitle(verdict.split(" Others:")[0], fontsize=10)
         loss_axes.axhline(self.problem.best_loss, color="gray", linestyle="--", linewidth=1,
-                          label="best possible")
+                          label=_("best possible"))
         w = np.linspace(*W_RANGE, 120)
         b = np.linspace(*B_RANGE, 120)
         surface = self.problem.loss(np.stack(np.meshgrid(w, b), axis=-1))
@@ -268,20 +286,23 @@ class OptimizerExplorer(BrowserExplorer):
                      "alpha": 1.0 if chosen else 0.45, "zorder": 3 if chosen else 2}
             epochs, values, end = cut_at_ceiling(self.losses[i], LOSS_CEILING)
             loss_axes.plot(epochs, values, label=name, **style)
-            if end:
-                loss_axes.plot(*end, "x", markersize=9, markeredgewidth=2, **style)
+            if end:  # spread along the top, never in a heap in the corner
+                loss_axes.plot(min(end[0], self.steps * 0.98), end[1], "x", markersize=9,
+                               markeredgewidth=2, clip_on=False, **style)
             path_axes.plot(*_plottable_path(self.paths[i]).T, **style)
         loss_axes.plot([], [], "x", color="black", markersize=9, markeredgewidth=2,
-                       label="diverged (left the chart)")
+                       label=_("diverged (left the chart)"))
         loss_axes.set(yscale="log", xlim=(0, self.steps),
                       ylim=(self.problem.best_loss * 0.7, LOSS_CEILING * 1.5),
-                      xlabel="epoch (one full-batch step; k = after k updates)",
-                      ylabel="loss (log scale)",
-                      title="the four optimizers at the chosen learning rate")
+                      xlabel=_("epoch (one full-batch step; k = after k updates)"),
+                      ylabel=_("loss (log scale)"),
+                      title=_("the four optimizers at the chosen learning rate"))
         loss_axes.legend(loc="upper right", fontsize="small")
-        path_axes.plot(*self.problem.start, "ko", markersize=6, label="start (1, 0)", zorder=4)
-        path_axes.plot(*self.problem.solution, "k*", markersize=12, label="minimum", zorder=4)
-        path_axes.set(xlim=W_RANGE, ylim=B_RANGE, xlabel="w (slope)", ylabel="b (intercept)",
-                      title="their paths over the loss surface (contours)")
-        path_axes.legend(loc="lower right", fontsize="small")
+        path_axes.plot(*self.problem.start, "ko", markersize=6, label=_("start (1, 0)"), zorder=4)
+        path_axes.plot(*self.problem.solution, "k*", markersize=12, label=_("minimum"), zorder=4)
+        path_axes.set(xlim=W_RANGE, ylim=B_RANGE, xlabel=_("w (slope)"),
+                      ylabel=_("b (intercept)"),
+                      title=_("their paths over the loss surface (contours)"))
+        # Upper left: the paths run along b ≈ 0 and up the right-hand side.
+        path_axes.legend(loc="upper left", fontsize="small")
         return figure

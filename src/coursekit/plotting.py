@@ -80,3 +80,23 @@ def figure_png(fig: Figure, dpi: int = 80) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
+
+
+def figure_alt_text(fig: Figure) -> str:
+    """A text alternative for a figure, from its own words: the overall title, then each
+    plot's title and axis labels ("Plot 1, loss (log scale): epoch against loss")."""
+    from .i18n import _
+
+    parts = []
+    if fig._suptitle is not None and fig._suptitle.get_text():
+        lines = [" ".join(line.split()) for line in fig._suptitle.get_text().splitlines()]
+        # A title's lines read as one sentence: "setting:" runs on, others end with ";".
+        parts.append(" ".join(line if line.endswith((":", ";")) or i == len(lines) - 1
+                              else line + ";" for i, line in enumerate(lines) if line).rstrip("."))
+    plots = [ax for ax in fig.get_axes() if ax.get_visible() and ax.get_label() != "<colorbar>"]
+    for i, ax in enumerate(plots, 1):
+        title = ax.get_title() or _("plot {i}").format(i=i)
+        x, y = ax.get_xlabel(), ax.get_ylabel()
+        axes = _("{y} against {x}").format(x=x, y=y) if x and y else (x or y)
+        parts.append(f"{title}: {axes}" if axes else title)
+    return ". ".join(parts) or _("a figure")

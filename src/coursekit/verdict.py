@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .i18n import _
+
 # "Converges" means what a student takes it to mean: the loss ends close to the
 # best possible, within 5 % of it (when the best possible loss is 0, within a
 # millionth of the starting loss instead).
@@ -53,22 +55,24 @@ def verdict(losses, best_loss: float = 0.0) -> str:
         raise ValueError("a verdict needs the starting loss and at least one epoch")
     diverged_at = first_divergent_epoch(losses)
     if diverged_at is not None:
-        return f"diverges at epoch {diverged_at}"
+        return _("diverges at epoch {epoch}").format(epoch=diverged_at)
     final = losses[-1]
     if close_to_best(final, best_loss, losses[0]):
-        return f"converges: loss {final:.4g} after {span(epochs)}"
-    return (f"too slow: loss still {final:.4g} after {span(epochs)} "
-            f"(best possible {best_loss:.4g})")
+        return _("converges: loss {loss} after {span}").format(loss=f"{final:.4g}",
+                                                                 span=span(epochs))
+    return _("too slow: loss still {loss} after {span} (best possible {best})").format(
+        loss=f"{final:.4g}", span=span(epochs), best=f"{best_loss:.4g}")
 
 
 def span(epochs: int) -> str:
     """'1 epoch', '40 epochs'."""
-    return f"{epochs} epoch{'s' if epochs != 1 else ''}"
+    return (_("{n} epoch") if epochs == 1 else _("{n} epochs")).format(n=epochs)
 
 
 def at_threshold_verdict(losses) -> str:
     """The verdict of a run at exactly lr = 2/λ_max (neither converges nor diverges)."""
-    return f"{AT_THRESHOLD_WORDS}; loss {losses[-1]:.4g} after {span(len(losses) - 1)}"
+    return _(AT_THRESHOLD_WORDS + "; loss {loss} after {span}").format(
+        loss=f"{losses[-1]:.4g}", span=span(len(losses) - 1))
 
 
 def against_threshold(lr: float, threshold: float) -> str:

@@ -3,7 +3,7 @@
 // and its verdict line arrive once; a frame only picks a run and draws it.
 
 const LOSS_CEILING = 10.0; // digits_explorer.LOSS_CEILING: where the plots stop
-const GREY = "#b3b3b3", BLUE = "#1f77b4", RED = "#d62728", GREEN = "#2ca02c";
+const GREY = "#8c8c8c", BLUE = "#1f77b4", RED = "#d62728", GREEN = "#2ca02c";
 
 // Runs.index: the grid's learning rate nearest to `lr` on a log scale (the first on a tie).
 function nearestIndex(rates, lr) {
@@ -48,26 +48,26 @@ function render({ model, el }) {
     "verdicts", "n_train", "n_validation"].map((name) => [name, model.get(name)]));
   const epochs = data.train_loss[0][0].length - 1;
   const axes = { xlim: [0, epochs], ylim: [1e-3, LOSS_CEILING * 1.5], ylog: true };
-  return mountCanvas(el, model, {
-    width: 900, height: 330, names: ["batch_size", "lr"],
-    draw(ctx) {
+  return mountExplorer(el, model, {
+    names: ["batch_size", "lr"], panels: 2, left: 4.6, maxWidth: 940, aspect: 0.68,
+    draw(ctx, { boxes, say, stacked }) {
       const b = model.get("batch_size"); // the batch-size slider's index
       const chosen = nearestIndex(data.learning_rates, clean(model.get("lr")));
-      const train = new Panel(ctx, { x: 75, y: 26, w: 370, h: 250 }, axes);
-      train.frame({ xlabel: "epoch", ylabel: "mean cross-entropy (log scale)",
-        title: `training loss (${data.n_train} training digits)` });
+      const train = new Panel(ctx, boxes[0], axes);
+      train.frame({ xlabel: say("epoch"), ylabel: say("mean cross-entropy (log scale)"),
+        title: fill(say("training loss ({n} training digits)"), { n: data.n_train }) });
       drawCurves(train, data.train_loss[b], chosen);
-      train.legend([["other learning rates, same batch size", GREY, "line"], ["chosen", BLUE, "line"],
-        ["left the chart (inf, nan or > 10)", RED, "x"]], "lower left");
-      const val = new Panel(ctx, { x: 515, y: 26, w: 370, h: 250 }, axes);
-      val.frame({ xlabel: "epoch", ylabel: "", title:
-        `validation loss (${data.n_validation} held-out digits)` });
+      train.legend([[say("other learning rates, same batch size"), GREY, "line"], [say("chosen"), BLUE, "line"],
+        [say("left the chart (inf, nan or > 10)"), RED, "x"]], "lower left");
+      const val = new Panel(ctx, boxes[1], axes);
+      val.frame({ xlabel: say("epoch"), ylabel: stacked ? say("mean cross-entropy (log scale)") : "", title:
+        fill(say("validation loss ({n} held-out digits)"), { n: data.n_validation }) });
       drawCurves(val, data.val_loss[b], chosen);
       const best = bestEpoch(data.val_loss[b][chosen]);
       if (best !== null) {
         val.clipped(() => val.marker(best, data.val_loss[b][chosen][best], { colour: GREEN, size: 5 }));
       }
-      val.legend([["lowest validation loss", GREEN, "o"]], "lower left");
+      val.legend([[say("lowest validation loss"), GREEN, "o"]], "lower left");
       return data.verdicts[b][chosen];
     },
   });

@@ -70,18 +70,21 @@ function gradientDescent(fit, lr, epochs, start) {
   return { lr, epochs, losses, params, overflow, finite: overflow === null ? epochs + 1 : overflow };
 }
 
-// lr_explorer.describe: the verdict line.
-function describeRun(run, fit) {
+// lr_explorer.describe: the verdict line, and its tone.
+function describeRun(run, fit, say) {
   const position = againstThreshold(run.lr, fit.threshold);
-  const words = position === "at" ? atThresholdVerdict(run.losses) : verdict(run.losses, fit.best);
-  let text = `${words} · lr = ${fmtG(run.lr, 3)} is ${fmtG(run.lr / fit.threshold, 3)}× the ` +
-    `threshold 2/λ_max = ${fmtG(fit.threshold, 3)} at input scale ${fmtG(fit.scale, 3)}`;
+  const words = position === "at" ? atThresholdVerdict(run.losses, say) : verdict(run.losses, fit.best, say);
+  let text = fill(say("{words} · lr = {lr} is {ratio}× the threshold 2/λ_max = {threshold} at input scale {scale}"),
+    { words, lr: plain(run.lr, 3), ratio: plain(run.lr / fit.threshold, 3), threshold: plain(fit.threshold, 3),
+      scale: plain(fit.scale, 3) });
+  const diverges = firstDivergentEpoch(run.losses) !== null;
   if (run.overflow !== null) {
-    text += ` · the loss overflows float32 (inf) at epoch ${run.overflow}`;
-  } else if (position === "above" && !words.startsWith("diverges")) {
-    text += " · above the threshold: it diverges given more epochs";
+    text += fill(say(" · the loss overflows float32 (inf) at epoch {epoch}"), { epoch: run.overflow });
+  } else if (position === "above" && !diverges) {
+    text += say(" · above the threshold: it diverges given more epochs");
   }
-  return text;
+  const tone = position === "at" ? "warn" : verdictTone(run.losses, fit.best);
+  return { text, tone: tone === "good" && position === "above" ? "warn" : tone };
 }
 
 // lr_explorer.clip_path: the path up to where it leaves the box, the last point on the edge.
@@ -99,7 +102,7 @@ function clipPath(points, box) {
   return { points: [...points.slice(0, k), edge], exit: k };
 }
 
-function drawLosses(panel, run, fit) {
+function drawLosses(panel, run, fit, say) {
   const shown = Array.from(run.losses.slice(0, run.finite));
   const top = Math.min(Math.max(...shown), FLOAT32_MAX);
   const bottom = Math.min(Math.min(...shown), fit.best);
@@ -107,24 +110,30 @@ function drawLosses(panel, run, fit) {
   const last = run.overflow === null ? run.epochs : Math.min(run.epochs, Math.max(2 * run.finite, 10));
   panel.xlim = [0, last];
   panel.ylim = [bottom / 2, top * 4];
-  panel.frame({ xlabel: "epoch (k = after k updates)", ylabel: "mean squared error",
-    title: "loss (log scale)" });
+  panel.frame({ xlabel: say("epoch (k = after k updates)"), ylabel: say("mean squared error"),
+    title: say("loss (log scale)") });
   panel.clipped(() => {
-    panel.line([0, last], [fit.best, fit.best], { colour: "#666", width: 1, dash: [5, 3] });
-    panel.text("best possible", panel.box.x + 6, panel.Y(fit.best) - 2, { colour: "#444" });
+    panel.line([0, last], [fit.best, fit.best], { colour: panel.theme.muted, width: 1, dash: [5, 3] });
     const epochs = shown.map((_, k) => k);
     panel.line(epochs, shown, { colour: "#1f77b4", width: 1.8 });
     if (run.overflow !== null || firstDivergentEpoch(run.losses) !== null) {
-      panel.marker(shown.length - 1, shown[shown.length - 1], { shape: "x", colour: "#c62828", size: 6 });
+      // Inside the frame, never cut in half by its edge.
+      const k = shown.length - 1;
+      const x = Math.min(panel.X(k), panel.box.x + panel.box.w - 7);
+      const y = Math.max(panel.Y(shown[k]), panel.box.y + 7);
+      drawMarker(panel.ctx, x, y, { shape: "x", colour: panel.theme.line("#c62828"), size: 6 });
     }
   });
+  // The label of the dashed line sits under it, at the left, where the curve has left it.
+  panel.text(say("best possible"), panel.box.x + 6, Math.min(panel.Y(fit.best) + 3, panel.box.y + panel.box.h - 2),
+    { baseline: "top" });
 }
 
-function drawPath(panel, run, fit, start, box) {
+function drawPath(panel, run, fit, start, box, say) {
   panel.xlim = [box[0], box[1]];
   panel.ylim = [box[2], box[3]];
-  panel.frame({ xlabel: "w (weight on scale·x)", ylabel: "b",
-    title: "path of (w, b) over loss contours" });
+  panel.frame({ xlabel: say("w (weight on scale·x)"), ylabel: "b",
+    title: say("path of (w, b) over loss contours") });
   const rise = fit.loss(...start) - fit.best;
   const { points, exit } = clipPath(run.params.slice(0, run.finite), box);
   panel.clipped(() => {
@@ -135,21 +144,21 @@ function drawPath(panel, run, fit, start, box) {
     panel.line(points.map((p) => p[0]), points.map((p) => p[1]), { colour: "#d62728", width: 1.4 });
     const every = Math.max(1, Math.floor(points.length / 60));
     points.forEach((p, i) => i % every || panel.marker(p[0], p[1], { colour: "#d62728", size: 2 }));
-    panel.marker(start[0], start[1], { colour: "#000", size: 4.5 });
+    panel.marker(start[0], start[1], { colour: panel.theme.fg, size: 4.5 });
     panel.marker(fit.minimum[0], fit.minimum[1], { shape: "*", colour: "#1a7f37", size: 9 });
   });
-  panel.legend([["start", "#000", "o"], ["minimum", "#1a7f37", "*"]], "upper left");
+  panel.legend([[say("start"), panel.theme.fg, "o"], [say("minimum"), "#1a7f37", "*"]], "upper left");
   if (exit !== null) {
-    panel.text(`leaves the plot at epoch ${exit}`, panel.box.x + panel.box.w - 6,
+    panel.text(fill(say("leaves the plot at epoch {epoch}"), { epoch: exit }), panel.box.x + panel.box.w - 6,
       panel.box.y + panel.box.h - 6, { colour: "#c62828", align: "right" });
   }
 }
 
 function render({ model, el }) {
   let cached = null; // the fit only changes with the input scale
-  return mountCanvas(el, model, {
-    width: 820, height: 320, names: ["lr", "scale", "epochs"],
-    draw(ctx) {
+  return mountExplorer(el, model, {
+    names: ["lr", "scale", "epochs"], panels: 2, left: 5.2, maxWidth: 900, aspect: 0.75,
+    draw(ctx, { boxes, say }) {
       const [lr, scale, epochs] = [clean(model.get("lr")), clean(model.get("scale")), model.get("epochs")];
       const start = model.get("start");
       if (cached === null || cached.fit.scale !== scale) {
@@ -158,9 +167,9 @@ function render({ model, el }) {
       }
       const { fit, box } = cached;
       const run = gradientDescent(fit, lr, epochs, start);
-      drawLosses(new Panel(ctx, { x: 80, y: 26, w: 300, h: 240 }, { ylog: true }), run, fit);
-      drawPath(new Panel(ctx, { x: 500, y: 26, w: 300, h: 240 }, {}), run, fit, start, box);
-      return describeRun(run, fit);
+      drawLosses(new Panel(ctx, boxes[0], { ylog: true }), run, fit, say);
+      drawPath(new Panel(ctx, boxes[1], {}), run, fit, start, box, say);
+      return describeRun(run, fit, say);
     },
   });
 }

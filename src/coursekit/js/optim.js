@@ -68,19 +68,23 @@ function runOptimizers(prob, lr, steps, c) {
   return { paths, losses };
 }
 
-// optim_explorer.optimizer_verdict and short_verdict.
-function optimizerVerdict(name, losses, prob, lr) {
-  if (name === "SGD" && againstThreshold(lr, prob.threshold) === "at") return atThresholdVerdict(losses);
-  return verdict(losses, prob.best);
+// optim_explorer.optimizer_verdict and describe.
+function optimizerVerdict(name, losses, prob, lr, say) {
+  if (name === "SGD" && againstThreshold(lr, prob.threshold) === "at") return atThresholdVerdict(losses, say);
+  return verdict(losses, prob.best, say);
 }
 
-function describeOptimizers(optimizer, lr, runs, prob) {
-  const words = OPTIMIZERS.map((name, o) => optimizerVerdict(name, runs.losses[o], prob, lr));
+function describeOptimizers(optimizer, lr, runs, prob, say) {
+  const words = OPTIMIZERS.map((name, o) => optimizerVerdict(name, runs.losses[o], prob, lr, say));
   const others = OPTIMIZERS.flatMap((name, o) => (name === optimizer ? [] : [`${name} ${words[o].split(":")[0]}`]));
-  const chosen = words[OPTIMIZERS.indexOf(optimizer)];
-  return `${optimizer} at learning rate ${fmtG(lr, 3)}: ${chosen}. Others: ${others.join("; ")}. ` +
-    `Plain SGD is stable only below ${fmtG(prob.threshold, 2)} (2/λ_max); ` +
-    `this learning rate is ${fmtG(lr / prob.threshold, 2)}× that.`;
+  const o = OPTIMIZERS.indexOf(optimizer);
+  const text = fill(say("{optimizer} at learning rate {lr}: {verdict}. Others: {others}. Plain SGD is " +
+    "stable only below {threshold} (2/λ_max); this learning rate is {ratio}× that."),
+  { optimizer, lr: plain(lr, 3), verdict: words[o], others: others.join("; "),
+    threshold: plain(prob.threshold, 2), ratio: plain(lr / prob.threshold, 2) });
+  const tone = optimizer === "SGD" && againstThreshold(lr, prob.threshold) === "at" ? "warn"
+    : verdictTone(runs.losses[o], prob.best);
+  return { text, tone };
 }
 
 // _plottable_losses: cut where the loss leaves the chart; the last point sits on the ceiling.
@@ -101,35 +105,50 @@ function plottablePath(path) {
   return path.slice(0, keep).map((p) => p.map((v) => Math.min(Math.max(v, -PATH_CLIP), PATH_CLIP)));
 }
 
-function drawLosses(panel, runs, prob, optimizer, steps) {
-  panel.frame({ xlabel: "epoch (one full-batch step; k = after k updates)", ylabel: "loss (log scale)",
-    title: "the four optimizers at the chosen learning rate" });
+function drawLosses(panel, runs, prob, optimizer, steps, say) {
+  panel.frame({ xlabel: say("epoch (one full-batch step; k = after k updates)"), ylabel: say("loss (log scale)"),
+    title: say("the four optimizers at the chosen learning rate") });
   panel.clipped(() => {
-    panel.line([0, steps], [prob.best, prob.best], { colour: "#888", width: 1, dash: [5, 3] });
+    panel.line([0, steps], [prob.best, prob.best], { colour: panel.theme.muted, width: 1, dash: [5, 3] });
     OPTIMIZERS.forEach((name, o) => {
       if (name === optimizer) return; // the chosen one goes on top
       const { values, end } = plottableLosses(runs.losses[o]);
-      panel.line(values.map((_, k) => k), values, { colour: COLORS[o], width: 1.2, alpha: 0.45 });
-      if (end !== null) panel.marker(end, LOSS_CEILING, { shape: "x", colour: COLORS[o], size: 5, alpha: 0.45 });
+      panel.line(values.map((_, k) => k), values, { colour: COLORS[o], width: 1.2, alpha: 0.55 });
+      if (end !== null) crossAtTop(panel, end, COLORS[o], 0.55);
     });
     const o = OPTIMIZERS.indexOf(optimizer);
     const { values, end } = plottableLosses(runs.losses[o]);
     panel.line(values.map((_, k) => k), values, { colour: COLORS[o], width: 2.6 });
-    if (end !== null) panel.marker(end, LOSS_CEILING, { shape: "x", colour: COLORS[o], size: 5 });
+    if (end !== null) crossAtTop(panel, end, COLORS[o], 1);
   });
-  panel.legend([["best possible", "#888", "dash"], ...OPTIMIZERS.map((name, o) => [name, COLORS[o], "line"]),
-    ["diverged (left the chart)", "#000", "x"]], "upper right");
+  panel.legend([[say("best possible"), panel.theme.muted, "dash"], ...OPTIMIZERS.map((name, o) => [name, COLORS[o], "line"]),
+    [say("diverged (left the chart)"), panel.theme.fg, "x"]], "upper right");
 }
 
-function drawPaths(panel, runs, prob, optimizer) {
-  panel.frame({ xlabel: "w (slope)", ylabel: "b (intercept)",
-    title: "their paths over the loss surface (contours)" });
+// A diverged run's ✗ where it left the chart, inside the frame (never cut by its edge).
+function crossAtTop(panel, epoch, colour, alpha) {
+  const x = Math.min(Math.max(panel.X(epoch), panel.box.x + 7), panel.box.x + panel.box.w - 7);
+  drawMarker(panel.ctx, x, panel.box.y + 7, { shape: "x", colour: panel.theme.line(colour), size: 5, alpha });
+}
+
+function drawPaths(panel, runs, prob, optimizer, say) {
+  panel.frame({ xlabel: say("w (slope)"), ylabel: say("b (intercept)"),
+    title: say("their paths over the loss surface (contours)") });
+  const [fg, bg] = [toRGB(panel.theme.fg), toRGB(panel.theme.bg)];
   panel.clipped(() => {
     for (let i = 0; i < 12; i++) {
       const level = prob.best * 1.05 * (2000 / 1.05) ** (i / 11); // numpy geomspace(1.05, 2000, 12)
       const ring = ellipse(prob.solution, prob.eig, level - prob.best);
-      panel.line(ring.map((p) => p[0]), ring.map((p) => p[1]), { colour: `hsl(0, 0%, ${15 + 5 * i}%)`,
-        width: 0.7, alpha: 0.8 });
+      // Greys from the text colour (inner rings) towards the background (outer ones).
+      const t = 0.1 + 0.045 * i;
+      panel.ctx.save();
+      panel.ctx.globalAlpha = 0.8;
+      panel.ctx.strokeStyle = hex(fg.map((c, j) => c + (bg[j] - c) * t));
+      panel.ctx.lineWidth = 0.7;
+      panel.ctx.beginPath();
+      ring.forEach(([w, b], k) => (k ? panel.ctx.lineTo(panel.X(w), panel.Y(b)) : panel.ctx.moveTo(panel.X(w), panel.Y(b))));
+      panel.ctx.stroke();
+      panel.ctx.restore();
     }
     const order = [...OPTIMIZERS.keys()].filter((o) => OPTIMIZERS[o] !== optimizer);
     order.push(OPTIMIZERS.indexOf(optimizer));
@@ -137,27 +156,27 @@ function drawPaths(panel, runs, prob, optimizer) {
       const path = plottablePath(runs.paths[o]);
       const chosen = OPTIMIZERS[o] === optimizer;
       panel.line(path.map((p) => p[0]), path.map((p) => p[1]), { colour: COLORS[o],
-        width: chosen ? 2.6 : 1.2, alpha: chosen ? 1 : 0.45 });
+        width: chosen ? 2.6 : 1.2, alpha: chosen ? 1 : 0.55 });
     }
-    panel.marker(prob.start[0], prob.start[1], { colour: "#000", size: 4.5 });
-    panel.marker(prob.solution[0], prob.solution[1], { shape: "*", colour: "#000", size: 9 });
+    panel.marker(prob.start[0], prob.start[1], { colour: panel.theme.fg, size: 4.5 });
+    panel.marker(prob.solution[0], prob.solution[1], { shape: "*", colour: panel.theme.fg, size: 9 });
   });
-  panel.legend([["start (1, 0)", "#000", "o"], ["minimum", "#000", "*"]], "lower right");
+  // Upper left: the paths run along the bottom (b ≈ 0) and up the right.
+  panel.legend([[say("start (1, 0)"), panel.theme.fg, "o"], [say("minimum"), panel.theme.fg, "*"]], "upper left");
 }
 
 function render({ model, el }) {
   const prob = problem(model.get("x"), model.get("y"), model.get("start"));
   const constants = model.get("constants");
-  return mountCanvas(el, model, {
-    width: 900, height: 330, names: ["optimizer", "lr"],
-    draw(ctx) {
+  return mountExplorer(el, model, {
+    names: ["optimizer", "lr"], panels: 2, left: 5.2, maxWidth: 940, aspect: 0.72,
+    draw(ctx, { boxes, say }) {
       const [optimizer, lr, steps] = [OPTIMIZERS[model.get("optimizer")], clean(model.get("lr")), model.get("steps")];
       const runs = runOptimizers(prob, lr, steps, constants);
-      drawLosses(new Panel(ctx, { x: 75, y: 26, w: 350, h: 250 },
-        { xlim: [0, steps], ylim: [prob.best * 0.7, LOSS_CEILING * 1.5], ylog: true }), runs, prob, optimizer, steps);
-      drawPaths(new Panel(ctx, { x: 530, y: 26, w: 350, h: 250 }, { xlim: W_RANGE, ylim: B_RANGE }),
-        runs, prob, optimizer);
-      return describeOptimizers(optimizer, lr, runs, prob);
+      drawLosses(new Panel(ctx, boxes[0],
+        { xlim: [0, steps], ylim: [prob.best * 0.7, LOSS_CEILING * 1.5], ylog: true }), runs, prob, optimizer, steps, say);
+      drawPaths(new Panel(ctx, boxes[1], { xlim: W_RANGE, ylim: B_RANGE }), runs, prob, optimizer, say);
+      return describeOptimizers(optimizer, lr, runs, prob, say);
     },
   });
 }

@@ -1,16 +1,15 @@
 // Lesson 00's slider check: sin(f·x) on [0, 2π], redrawn in the browser.
 
 function render({ model, el }) {
-  return mountCanvas(el, model, {
-    width: 560, height: 250, names: ["frequency"],
-    draw(ctx) {
+  const xs = Array.from({ length: 200 }, (_, i) => (2 * Math.PI * i) / 199);
+  return mountExplorer(el, model, {
+    names: ["frequency"], panels: 1, left: 4.2, maxWidth: 600, aspect: 0.36,
+    draw(ctx, { boxes, say }) {
       const f = clean(model.get("frequency"));
-      const panel = new Panel(ctx, { x: 70, y: 30, w: 470, h: 170 },
-        { xlim: [0, 2 * Math.PI], ylim: [-1.1, 1.1] });
-      panel.frame({ xlabel: "x", ylabel: "sin(f·x)", title: "Move the slider" });
-      const xs = Array.from({ length: 200 }, (_, i) => (2 * Math.PI * i) / 199);
-      panel.clipped(() => panel.line(xs, xs.map((x) => Math.sin(f * x)), { colour: "#1f77b4" }));
-      return `drawing sin(${fmtG(f, 6)}·x)`;
+      const panel = new Panel(ctx, boxes[0], { xlim: [0, 2 * Math.PI], ylim: [-1.1, 1.1] });
+      panel.frame({ xlabel: "x", ylabel: "sin(f·x)", title: say("Move the slider") });
+      panel.clipped(() => panel.line(xs, xs.map((x) => Math.sin(f * x)), { colour: "#1f77b4", width: 2 }));
+      return { text: fill(say("drawing sin({f}·x)"), { f: fmtG(f, 6) }), tone: null };
     },
   });
 }
