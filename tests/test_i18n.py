@@ -153,3 +153,26 @@ def test_the_scan_finds_literal_and_named_templates_and_refuses_formatted_ones(t
         "literal {n}", "{words} at {lr}", "Passed", "Not yet", "fails", "learns well",
         "learning rate", "Optimizer explorer", "converges", "diverges", "{words} at {lr} · more"])
     assert len(wrong) == 2 and all("translate the template, then format" in w for w in wrong)
+
+
+def test_a_chinese_explorer_picture_has_no_missing_glyphs(monkeypatch, capsys):
+    """The learning-rate explorer's static picture (what GitHub shows), in Chinese."""
+    from coursekit.lr_explorer import LearningRateExplorer
+
+    monkeypatch.setenv("COURSEKIT_DEVICE", "cpu")
+    coursekit.setup(lang="zh-CN")
+    explorer = LearningRateExplorer(lr=0.1, epochs=20)
+    assert "发散" in explorer.verdict or "收敛" in explorer.verdict, explorer.verdict
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        picture = plotting.figure_png(explorer.static_figure(**explorer.values()))
+    assert not [str(w.message) for w in caught if "Glyph" in str(w.message)]
+    assert not [w for w in caught if issubclass(w.category, i18n.MissingTranslation)]
+    assert picture.startswith(b"\x89PNG")
+
+
+def test_a_translated_label_passed_on_is_not_translated_twice():
+    i18n.set_language("zh-CN")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert i18n._(i18n._("learning rate")) == "学习率"

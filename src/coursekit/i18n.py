@@ -69,9 +69,16 @@ def _(message: str) -> str:
         return message
     translated = catalog(_current).get(message)
     if translated is None:
-        _warn_once(_current, message)
+        if message not in translations(_current):  # not already translated (a label passed on)
+            _warn_once(_current, message)
         return message
     return translated
+
+
+@cache
+def translations(lang: str) -> frozenset[str]:
+    """Every translation in `lang`'s catalog: text `_()` may be given a second time."""
+    return frozenset(catalog(lang).values())
 
 
 @cache
