@@ -267,12 +267,22 @@ def coursekit_templates(package: Path = COURSEKIT) -> tuple[list[Template], list
 
 
 def _named_strings(trees) -> dict[str, list[str]]:
-    """name -> the string literals given to keyword arguments or class attributes so named."""
+    """name -> the string literals given to arguments (keyword, or positional to a
+    function of the package) or class attributes so named."""
+    trees = list(trees)
+    parameters = {node.name: [a.arg for a in node.args.args if a.arg not in ("self", "cls")]
+                  for tree in trees for node in ast.walk(tree)
+                  if isinstance(node, ast.FunctionDef)}
     named: dict[str, list[str]] = {}
     for tree in trees:
         for node in ast.walk(tree):
             if isinstance(node, ast.keyword) and node.arg:
                 pairs = [(node.arg, node.value)]
+            elif isinstance(node, ast.Call):
+                function = node.func
+                called = function.attr if isinstance(function, ast.Attribute) else getattr(
+                    function, "id", None)
+                pairs = list(zip(parameters.get(called, []), node.args, strict=False))
             elif isinstance(node, ast.ClassDef):
                 pairs = [(target.id, statement.value) for statement in node.body
                          if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value
