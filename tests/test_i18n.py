@@ -136,6 +136,11 @@ def verdict(x):
 class Explorer:
     title = "Optimizer explorer"
 
+def exercise(number, title, hint=""):
+    return number
+
+exercise(2, "predict the shapes", hint="line them up")
+
 def show(control, explorer, exercise):
     make(description="learning rate")
     print(_("literal {n}"), _(LINE), _(WORDS[1]), _(verdict(3)), _(control.description))
@@ -151,7 +156,8 @@ def test_the_scan_finds_literal_and_named_templates_and_refuses_formatted_ones(t
     templates, wrong = translations.coursekit_templates(package)
     assert sorted(t.text for t in templates) == sorted([
         "literal {n}", "{words} at {lr}", "Passed", "Not yet", "fails", "learns well",
-        "learning rate", "Optimizer explorer", "converges", "diverges", "{words} at {lr} · more"])
+        "learning rate", "Optimizer explorer", "converges", "diverges", "{words} at {lr} · more",
+        "predict the shapes"])
     assert len(wrong) == 2 and all("translate the template, then format" in w for w in wrong)
 
 
