@@ -261,7 +261,7 @@ print("same memory:", np.shares_memory(array, shared.numpy()))
 # an independent **copy**:
 
 # %%
-print("dtype from NumPy:", shared.dtype)
+print("dtype from NumPy:", shared.dtype, " after .float():", shared.float().dtype)
 copy = torch.tensor(array)
 array[1] = -1.0
 print("array now:", array.tolist(), " copy unchanged:", copy.tolist())

@@ -391,6 +391,17 @@ print("same memory as w:", detached.data_ptr() == w.data_ptr())
 print("as NumPy:", detached.cpu().numpy())
 
 # %% [markdown]
+# `.clone()` is the opposite: a copy in new memory, so changing the copy leaves
+# the original alone. `x.detach().clone()` is therefore an independent copy of
+# the numbers, with no graph and no shared memory:
+
+# %%
+copy = w.detach().clone()
+copy += 100
+print(f"w = {w.item():.4g}, copy = {copy.item():.4g}, "
+      f"same memory: {copy.data_ptr() == w.data_ptr()}")
+
+# %% [markdown]
 # ## 7. Worked example: a two-layer network
 #
 # Now all of it together. A small network turns 1000 inputs into 10 outputs:
@@ -467,7 +478,13 @@ plt.show()
 # From about step 300 the curve bends: the loss still falls, but more slowly.
 # Is that real, or an artefact of float32, which keeps only about 7 significant
 # digits? The same training in float64 (about 16 digits), from the same
-# starting weights, says the slowdown is not in the problem:
+# starting weights, says the slowdown is not in the problem. `.double()`
+# returns a float64 copy of a tensor (it is `.to(torch.float64)`), and
+# `.to(dtype)` converts to any dtype:
+
+# %%
+print("dtype after .double():", torch.ones(2).double().dtype,
+      "; after .to(torch.float32):", torch.ones(2).double().to(torch.float32).dtype)
 
 # %%
 w1_64 = random_weights(D_in, H, seed=1, device=device).double().requires_grad_()
@@ -489,16 +506,22 @@ plt.show()
 # and only the float32 *loss* is computed badly (rounding noise in the
 # predictions), or the float32 weights really have stopped improving as fast.
 #
-# The second one has a mechanism. Close to 1, neighbouring float32 numbers are
-# about 1.2e-7 apart (`torch.finfo(torch.float32).eps`). Subtract less than
-# half of that gap and the result rounds back to the number you started from:
-# the update is lost. With a learning rate of 1e-6, a gradient of 0.01 already
-# gives such an update. Float64's gap is about 2e-16, so there it survives:
+# The second one has a mechanism. Just above 1, neighbouring float32 numbers
+# are about 1.2e-7 apart (2⁻²³, `torch.finfo(torch.float32).eps`); just below
+# 1 the gap is half that, about 6e-8 (2⁻²⁴). Change a number by less than half
+# the gap on the side you move towards and the result rounds back to the number
+# you started from: the update is lost. So 1 + 5e-8 gives 1, while 1 − 5e-8
+# gives 0.99999994. With a learning rate of 1e-6, a gradient of 0.01 gives an
+# update of 1e-8, lost on either side. Float64's gap is about 2e-16, so there
+# it survives:
 
 # %%
 eps32 = torch.finfo(torch.float32).eps
-print(f"gap between 1 and the next float32: {eps32:.1e}; float64: "
-      f"{torch.finfo(torch.float64).eps:.1e}")
+one = torch.tensor(1.0)
+below = (one - torch.nextafter(one, torch.tensor(0.0))).item()
+print(f"float32 gap just above 1: {eps32:.1e}; just below 1: {below:.1e}; "
+      f"float64 above 1: {torch.finfo(torch.float64).eps:.1e}")
+print(f"float32: 1 + 5e-8 = {(one + 5e-8).item():.8f}, 1 − 5e-8 = {(one - 5e-8).item():.8f}")
 
 update = 1e-6 * 0.01  # learning rate × a small gradient
 one32 = torch.tensor(1.0)  # float32

@@ -465,6 +465,13 @@ for w0 in (3.0, 1.0):
     last_change = max(e for e in range(1, len(losses)) if losses[e] != losses[e - 1])
     print(f"w0 = {w0}: loss flat from epoch {last_change + 1} at {losses[-1]:.0e}; "
           f"w − 2 = {w.item() - 2:+.1e}, about {abs(w.item() - 2) / gap:.0f} float32 gaps")
+    updates = []  # each sample's update lr·grad at the final w, computed as the loop does
+    for x, y in zip(xs, ys, strict=True):
+        w.grad = None
+        ((w * x - y) ** 2).backward()
+        updates.append((0.01 * w.grad).abs().item())
+    print(f"          largest update {max(updates):.2e} < half the gap {gap / 2:.2e}: "
+          f"{max(updates) < gap / 2}")
 
 # %% [markdown]
 # ## 7. A small neural network on the tiny engine

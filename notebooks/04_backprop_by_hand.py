@@ -312,7 +312,12 @@ for name, u in [("along w", [1.0, 0.0]), ("along b", [0.0, 1.0]),
 # %% [markdown]
 # Turn the direction all the way round and watch the curvature. Each row of
 # `directions` is one arrow u = (cos α, sin α); `torch.stack(..., dim=1)` puts
-# the two columns side by side.
+# the two columns side by side. `.argmax()` gives the position of a tensor's
+# largest entry, `.argmin()` that of the smallest:
+
+# %%
+print("argmax of [3, 7, 5]:", torch.tensor([3.0, 7.0, 5.0]).argmax().item(),
+      " argmin:", torch.tensor([3.0, 7.0, 5.0]).argmin().item())
 
 # %%
 angles = torch.arange(0, 180, 0.1, dtype=torch.float64)  # α = 0, 0.1, …, 179.9 degrees
@@ -528,10 +533,11 @@ explorer
 #    the ratio to the threshold passes 1×?
 # 2. Put the learning rate just above the threshold, then just below it, with
 #    100 epochs. Close to the edge everything is gentle: the steep axis's
-#    factor 1 − lr·λ_max is close to −1, so just above the edge the loss rises
-#    from the first epoch but takes many epochs to double (about 20 at input
-#    scale 1), and just below it the loss falls slowly. The cell below prints
-#    the numbers.
+#    factor 1 − lr·λ_max is close to −1, so just above the edge the loss grows
+#    only slowly (at input scale 1 and 1.01 × the threshold it first doubles
+#    at epoch 23), and as close as 1.0005 × it even falls for a while before
+#    the steep axis takes over. Just below the edge the loss falls slowly. The
+#    cell below prints the numbers.
 # 3. Keep lr = 0.01 and lower the input scale from 1. Where does the verdict
 #    stop saying "diverges"? Keep going down to 0.01: why does it get slow
 #    again? (Think of λ_min.)
@@ -543,18 +549,21 @@ explorer
 
 # %% [markdown]
 # Near the edge, at input scale 1: the loss after one epoch (as a fraction of
-# the start), the epoch at which it first doubles, and the loss after 100
-# epochs. Above the threshold the loss rises from the very first epoch, but
-# only slowly; below it, the loss falls, also slowly.
+# the start), the epoch of the lowest loss, the epoch at which it first
+# doubles (within 1000 epochs), and the loss after 100 epochs. From 1.01 × the
+# threshold the loss rises from the very first epoch, but only slowly; at
+# 1.0005 × it falls until epoch 37 and takes about 500 epochs to double; below
+# the threshold it falls, also slowly.
 
 # %%
 fit = LinearFit(x, y, 1.0)
-for ratio in (0.99, 1.01, 1.2):
-    losses = gradient_descent(fit, ratio * fit.threshold, 100).losses
+for ratio in (0.99, 1.0005, 1.01, 1.2):
+    losses = gradient_descent(fit, ratio * fit.threshold, 1000).losses
     doubled = [k for k, loss in enumerate(losses) if loss > 2 * losses[0]]
-    print(f"lr = {ratio:.2f} × threshold: epoch 1 / epoch 0 = {losses[1] / losses[0]:.3f}, "
-          f"doubles at epoch {doubled[0] if doubled else 'never'}, "
-          f"epoch 100: {losses[-1]:.3g}")
+    lowest = losses.argmin()  # a NumPy array has argmin too
+    print(f"lr = {ratio:.4f} × threshold: epoch 1 / epoch 0 = {losses[1] / losses[0]:.4f}, "
+          f"lowest at epoch {lowest}, {f'doubles at epoch {doubled[0]}' if doubled else 'never doubles'}, "
+          f"epoch 100: {losses[100]:.3g}")
 
 # %% [markdown]
 # ## Part B · A cubic fitted to sin(x), by hand

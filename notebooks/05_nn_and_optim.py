@@ -76,7 +76,8 @@ print(f"inputs {tuple(x.shape)}, targets {tuple(y.shape)}")
 # %% [markdown]
 # In lesson 02 the network was two weight matrices and a `clamp(min=0)`.
 # `nn.Sequential` chains ready-made layers instead: `nn.Linear(1000, 100)`
-# holds a 1000 × 100 weight matrix and a bias of 100, `nn.ReLU()` is the
+# holds a weight matrix of shape 100 × 1000 (one row per output: PyTorch
+# computes x·Wᵀ) and a bias of 100, `nn.ReLU()` is the
 # clamp, and a second `nn.Linear` maps the 100 hidden numbers to 10 outputs.
 #
 # We seed the generator and build the model on the CPU, then move it with
@@ -237,8 +238,35 @@ plt.show()
 # %% [markdown]
 # Adam starts slower and ends lower. Its learning rate means something
 # different: plain gradient descent moves each weight by lr × gradient, Adam
-# moves each weight by *at most about lr*, whatever the size of its gradient. Section 5
-# shows why that matters.
+# moves each weight by lr × (a running average of its gradient ÷ the typical
+# size of its gradient), a ratio that is usually at most about 1. So lr is
+# roughly the largest step a weight takes, whatever the size of its gradient.
+# It is not a strict cap: when a gradient grows or changes, the ratio can
+# pass 1. And most steps are far smaller than lr. Here is the same Adam run
+# again, measuring every step (in units of lr, over all the weights).
+# Section 5 shows why this matters.
+
+# %%
+def adam_step_sizes(model, lr=1e-4, steps=500):
+    """Each step's largest and median change of a weight, in units of lr."""
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    largest, median = [], []
+    for _ in range(steps):
+        before = [param.detach().clone() for param in model.parameters()]
+        loss = loss_fn(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        moves = torch.cat([(param.detach() - old).abs().flatten()
+                           for param, old in zip(model.parameters(), before, strict=True)]) / lr
+        largest.append(moves.max().item())
+        median.append(moves.median().item())
+    return largest, median
+
+
+largest, median = adam_step_sizes(make_network())
+print(f"largest single step of any weight: {max(largest):.1f}·lr")
+print(f"median step, over the 500 steps:   {np.median(median):.2f}·lr")
 
 # %% [markdown]
 # ## 4. The cubic as a model
@@ -259,7 +287,9 @@ print(f"row 0: {[round(v, 3) for v in features[0].tolist()]}  (-π, π², -π³)
 
 # %% [markdown]
 # `nn.Linear(3, 1)` returns one column (2000 × 1); `nn.Flatten(0, 1)` turns it
-# into 2000 numbers, the shape of `y`. RMSprop, learning rate 1e-3, 2000 steps.
+# into 2000 numbers, the shape of `y`. We train with `torch.optim.RMSprop`,
+# another adaptive optimizer like Adam (section 5 gives its update rule),
+# learning rate 1e-3, 2000 steps.
 # (Near the end RMSprop hovers around the minimum, and the last digits of the
 # loss jitter from machine to machine, so we print only the first 1000 steps.)
 
@@ -351,8 +381,7 @@ print("start:", custom.describe())
 # %% [markdown]
 # No feature matrix needed: `forward` takes x itself. The training loop is the
 # same three lines. The random start is further from the answer than the
-# `nn.Linear` one was, and RMSprop moves each coefficient by about 1e-3 per
-# step, so we give it 5000 steps:
+# `nn.Linear` one was, so we give it 5000 steps:
 
 # %%
 optimizer = torch.optim.RMSprop(custom.parameters(), lr=1e-3)
@@ -395,7 +424,7 @@ print(f"best possible loss: {PROBLEM.best_loss:.2f} at w = {PROBLEM.solution[0]:
       f"b = {PROBLEM.solution[1]:.2f}")
 
 # %% [markdown]
-# The loss *curves* about 190 times more strongly along w than along b (the
+# The loss *curves* 187 times more strongly along w than along b (the
 # ratio of the curvatures), and at the start it is 12 times *steeper* along w
 # (the ratio of the slopes). Plain gradient descent has one learning rate for
 # both: small enough for w means painfully slow for b.
@@ -413,7 +442,8 @@ print(f"best possible loss: {PROBLEM.best_loss:.2f} at w = {PROBLEM.solution[0]:
 # (m̂ and v̂ are m and v corrected for starting at zero.) RMSprop and Adam
 # divide each coordinate's step by the typical size of *its own* gradient. A
 # steep coordinate gets a large gradient and a large divisor; a flat one gets
-# small ones. Either way the step is about lr. Look at the very first step:
+# small ones. Either way the step is about lr (for RMSprop only once its
+# running average has filled up, as we will see). Look at the very first step:
 
 # %%
 gradient = PROBLEM.gradient(PROBLEM.start)
@@ -434,7 +464,10 @@ for name, path in zip(OPTIMIZERS, paths, strict=True):
 # shows all four loss curves (the chosen one thick), the right one their paths
 # over the contours of the loss. An ✗ on the top edge marks a run that left
 # the chart. The verdicts use lesson 04's words: *converges* means the loss
-# ends within 5 % of the best possible, and epoch k is the loss after k steps.
+# ends within 5 % of the best possible. They also count in lesson 04's
+# epochs: every step here uses all eleven points, so one step is one epoch,
+# "after 200 epochs" means after 200 steps, and epoch k is the loss after k
+# steps.
 
 # %%
 OptimizerExplorer()
@@ -443,7 +476,7 @@ OptimizerExplorer()
 # Things to try:
 #
 # - **lr 0.003**: which of the four reach the minimum within 200 steps? Adam
-#   moves about 0.003 per step, and b has to travel 33.
+#   moves at most about 0.003 per step, and b has to travel 33.
 # - **lr 0.01**: above plain SGD's limit (0.0053), but below momentum's
 #   (0.0101, printed above).
 # - **lr 0.5 to 10**: both plain methods explode in one step, while RMSprop and
@@ -590,9 +623,16 @@ for lr in LONG_LRS:
 # Why Adam spikes: its divisor √v̂ is an average over a long memory,
 # about 1/(1 − 0.999) = 1000 steps. While Adam sits at the bottom, the
 # gradients are tiny and v̂ slowly forgets the large early ones, so the
-# *effective* learning rate along w, lr/√v̂, creeps up, until the steep
-# direction is unstable again, as for plain gradient descent past 2/λ_max.
-# The loss spikes, the large gradients refill v̂, and Adam settles once more.
+# *effective* learning rate along w, lr/√v̂, creeps up. Plain gradient
+# descent's limit 2/λ_max = 0.0053 is not the one that matters here: the
+# effective rate passes it long before the spike and the run stays stable,
+# because Adam's numerator m is a running average of the gradient. Adam at
+# the bottom of the valley behaves like gradient descent with momentum, and
+# for momentum written as m ← β₁·m + (1 − β₁)·g the limit is
+# 2(1 + β₁)/((1 − β₁)·λ_max), about 0.101 with β₁ = 0.9. Once the effective
+# rate passes that, the steep direction is unstable again, as for plain
+# gradient descent past 2/λ_max. The loss spikes, the large gradients refill
+# v̂, and Adam settles once more.
 # An optimizer keeps these running averages in `optimizer.state[p]`
 # (`"exp_avg_sq"` is Adam's v before the correction for starting at zero), so
 # we can watch it at lr 10:
@@ -600,16 +640,26 @@ for lr in LONG_LRS:
 # %%
 p = torch.tensor(PROBLEM.start, requires_grad=True)
 adam = torch.optim.Adam([p], lr=10.0)
-beta2 = adam.defaults["betas"][1]  # the optimizer's settings: β2 = 0.999
+beta1, beta2 = adam.defaults["betas"]  # the optimizer's settings: β1 = 0.9, β2 = 0.999
+momentum_limit = 2 * (1 + beta1) / ((1 - beta1) * PROBLEM.lambda_max)
+print(f"plain gradient descent's limit 2/λ_max = {PROBLEM.sgd_threshold:.4f}; "
+      f"with Adam's momentum 2(1 + β₁)/((1 − β₁)·λ_max) = {momentum_limit:.3f}")
+spike_start = None
 for step in range(1701):
     loss = ((p[0] * x_line + p[1] - y_line) ** 2).mean()  # the loss after `step` steps
-    if step in (200, 600, 1000, 1400, 1700):
+    if step > 0:
         v_hat = adam.state[p]["exp_avg_sq"] / (1 - beta2**step)
+        effective = 10 / v_hat[0].sqrt().item()
+    if step in (200, 600, 1000, 1400, 1700):
         print(f"after {step:4} steps: loss {loss.item():5.3g}, effective lr along w, "
-              f"10/√v̂ = {10 / v_hat[0].sqrt().item():.3f}")
+              f"10/√v̂ = {effective:.3f}")
+    if spike_start is None and step > 400 and loss.item() > 1.01 * PROBLEM.best_loss:
+        spike_start = (step, effective)
     adam.zero_grad()
     loss.backward()
     adam.step()
+print(f"the loss first leaves the bottom (1 % above the best) after {spike_start[0]} steps, "
+      f"at an effective lr of {spike_start[1]:.3f}")
 losses_adam_10 = long_runs["Adam", 10.0][0]
 spike = 300 + int(np.argmax(losses_adam_10[300:]))
 print(f"the highest loss after step 300: {losses_adam_10[spike]:.0e}, "
@@ -641,7 +691,7 @@ print(f"RMSprop, lr 0.5: loss {losses_rms[150]:.3g} after 150 steps, "
 # Fill in each template (replace its `raise TODO` or `...` with your answer),
 # run it, then run the check below it. Stuck? `hint(n)` prints a hint for
 # exercise n. Solutions are in
-# `notebooks/solutions/05_nn_and_optim_solutions.ipynb`.
+# `solutions/05_nn_and_optim_solutions.ipynb`.
 
 # %%
 from coursekit.exercises import TODO

@@ -15,17 +15,23 @@ from coursekit.data import load_digits
 from coursekit.digits_explorer import (
     BATCH_SIZES,
     LEARNING_RATES,
+    VERDICT_TONES,
+    VERDICT_WORDS,
     DigitsExplorer,
     Runs,
     blew_up,
     compute_runs,
     describe,
     digits_split,
+    diverged,
     explorer_data,
     explorer_line,
     initial_weights,
     overfits,
+    run_verdict,
     train_runs,
+    verdict_tones,
+    verdict_word,
 )
 
 
@@ -104,17 +110,43 @@ def fake_runs():
     train = np.array([[good, slow, inf], [nan, stuck, good]])
     val = np.array([[u_shape, slow, inf], [nan, stuck, good * 1.1]])
     accuracy = np.full(train.shape, 0.5)
+    accuracy[1, 2] = 0.9
     return Runs((4, 8), (0.1, 1.0, 10.0), train, val, accuracy)
 
 
-def test_describe_uses_the_course_words():
+def test_describe_uses_the_lessons_words():
     runs = fake_runs()
-    assert describe(runs, 0, 0).startswith("training: converges")
-    assert "overfits: validation loss lowest at epoch 4" in describe(runs, 0, 0)
-    assert describe(runs, 0, 1).startswith("training: too slow")
-    assert describe(runs, 0, 2) == "training: diverges at epoch 1"
-    assert describe(runs, 1, 0) == "training: diverges at epoch 1"
-    assert describe(runs, 1, 1).startswith("training: diverges at epoch 1, then stays stuck")
+    assert describe(runs, 0, 0).startswith(
+        "overfits: the validation loss was lowest at epoch 4 (0.3) and rose to 0.5")
+    assert describe(runs, 0, 1) == (
+        "learns slowly: validation accuracy only 50.0% after 10 epochs (validation loss 1.5)")
+    assert describe(runs, 0, 2).startswith(
+        "fails: the training loss rose above its start at epoch 1 and did not recover "
+        "(it ends at inf")
+    assert describe(runs, 1, 0).startswith("fails: the training loss rose above its start at "
+                                           "epoch 1")
+    assert describe(runs, 1, 1).startswith("fails: the training loss rose above its start at "
+                                           "epoch 1 and did not recover (it ends at 2.2, it "
+                                           "started at 2.3); validation accuracy 50.0%")
+    assert describe(runs, 1, 2).startswith("learns well: validation accuracy 90.0% after 10 epochs")
+    assert [verdict_word(runs, 0, r) for r in range(3)] == ["overfits", "learns slowly", "fails"]
+
+
+def test_the_verdict_words_are_tried_in_order():
+    falling = np.geomspace(2.3, 0.01, 21)
+    u_shape = np.concatenate([np.geomspace(2.3, 0.3, 10), np.linspace(0.31, 0.5, 11)])
+    jumped = falling.copy()
+    jumped[3] = 2.5  # above the start once, then it learns
+    stuck = np.concatenate([falling[:5], [2.5], np.full(15, 2.29)])  # below the start, yet stuck
+    good, poor = np.full(21, 0.9), np.full(21, 0.5)
+    assert run_verdict(stuck, stuck, poor) == "fails"
+    assert diverged(stuck) and not diverged(jumped)
+    assert run_verdict(jumped, u_shape, good) == "unstable"  # unstable comes before overfits
+    assert run_verdict(falling, u_shape, good) == "overfits"
+    assert run_verdict(falling, falling, good) == "learns well"
+    assert run_verdict(falling, falling, np.full(21, 0.849)) == "learns slowly"
+    assert set(VERDICT_WORDS) == set(VERDICT_TONES) == set(verdict_tones())
+    assert [w for w, tone in VERDICT_TONES.items() if tone == "good"] == ["learns well"]
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +162,7 @@ def test_every_setting_has_a_verdict_and_a_clean_picture(explorer, batch_size, l
         text = explorer.set(batch_size=batch_size, lr=lr)
         png = explorer.static_png()
     assert text.startswith(f"batch size {batch_size}, learning rate")
-    assert any(word in text for word in ("converges", "too slow", "diverges"))
+    assert text.split("): ", 1)[1].split(":")[0] in VERDICT_WORDS
     assert png.startswith(b"\x89PNG")
     assert explorer.view.batch_size == (0 if batch_size == 4 else 1)
 
@@ -144,6 +176,13 @@ def test_the_browser_gets_every_run_and_verdict_once(explorer):
     # JSON has no inf or NaN: they travel as null (the view treats null as off the chart).
     assert view.train_loss[0][2][2] is None and view.train_loss[1][0][2] is None
     assert len(json.dumps(view.train_loss, allow_nan=False)) > 100
+
+
+def test_the_view_colours_the_lessons_words(explorer):
+    # The browser colours a verdict line by the first of these words in it.
+    assert explorer.text()["tones"] == verdict_tones() == {
+        "fails": "bad", "unstable": "warn", "overfits": "warn", "learns well": "good",
+        "learns slowly": "warn"}
 
 
 def describe_line(runs, b, r):
@@ -210,11 +249,33 @@ def test_the_grid_tells_the_lessons_story(runs):
     def words(batch_size, lr):
         return describe(runs, *runs.index(batch_size, lr))
 
-    assert "overfits" in words(20, 1.0)
-    assert words(10, 1.0).startswith("training: diverges")
-    assert words(5, 10.0).startswith("training: diverges")
-    assert words(100, 0.1).startswith("training: too slow")
-    assert words(5, 0.1).startswith("training: too slow")
+    # Lesson 07's examples, one of each word.
+    assert words(10, 0.1).startswith("learns well: validation accuracy 87.2%")
+    assert words(100, 0.1).startswith("learns slowly: validation accuracy only 47.0%")
+    assert words(100, 1.0).startswith("unstable: the training loss jumped above its start at "
+                                      "epoch 14")
+    assert words(20, 1.0).startswith("overfits: the validation loss was lowest at epoch 21 "
+                                     "(0.388) and rose to 0.411")
+    assert words(10, 1.0).startswith("fails: the training loss rose above its start at epoch 29")
+    assert words(5, 10.0).startswith("fails:")
+    # Every word is reachable, "overfits" and "unstable" at exactly one setting each.
+    every = [[run_verdict(runs.train_loss[b, r], runs.val_loss[b, r], runs.val_accuracy[b, r])
+              for r in range(len(LEARNING_RATES))] for b in range(len(BATCH_SIZES))]
+    counts = {word: sum(row.count(word) for row in every) for word in VERDICT_WORDS}
+    assert counts == {"fails": 12, "unstable": 1, "overfits": 1, "learns well": 9,
+                      "learns slowly": 12}
+    last = runs.val_accuracy[..., -1]
+    for b in range(len(BATCH_SIZES)):
+        for r in range(len(LEARNING_RATES)):
+            if every[b][r] == "fails":  # "hardly better than guessing"
+                assert last[b, r] < 0.2
+            if every[b][r] == "learns slowly":  # "its validation loss is still falling",
+                assert np.argmin(runs.val_loss[b, r]) == runs.epochs
+                assert last[b, r + 1] > last[b, r]  # "a larger learning rate would help"
+    # Section 6 and exercise 3: at lr 1, batches of 5 and 10 fail, 20 and 50 learn, 100 wobbles.
+    at_one = [every[b][runs.index(5, 1.0)[1]] for b in range(len(BATCH_SIZES))]
+    assert at_one == ["fails", "fails", "overfits", "learns well", "unstable"]
+    assert last.max() == pytest.approx(0.894)  # the best of the 35 runs
     # smaller batches: more steps, lower training loss after the same 40 epochs at lr 0.1
     final = runs.train_loss[:, runs.index(5, 0.1)[1], -1]
     assert list(final) == sorted(final)

@@ -47,7 +47,7 @@ device = coursekit.setup()
 # %%
 import torch
 
-from coursekit.digits_explorer import compute_runs, describe
+from coursekit.digits_explorer import compute_runs, verdict_word
 from coursekit.exercises.training import exercises
 
 check, hint = exercises.check, exercises.hint
@@ -108,10 +108,11 @@ check(2, measure)
 runs = compute_runs()
 lr_index = runs.index(runs.batch_sizes[0], 1.0)[1]
 for b, batch_size in enumerate(runs.batch_sizes):
-    print(f"batch {batch_size:3}: {describe(runs, b, lr_index)[:60]}")
+    print(f"batch {batch_size:3}: {verdict_word(runs, b, lr_index)}")
 
 # %% [markdown]
-# Batches of 5 and 10 diverge; from 20 on, training survives. The noise of
+# Batches of 5 and 10 fail; from 20 on, training survives (at the full batch
+# it is unstable, but recovers). The noise of
 # small minibatches adds to the step: at the same learning rate, a noisier
 # gradient makes a larger, less predictable move.
 

@@ -6,7 +6,8 @@ browser) without touching the numbers:
 - `compute_runs()` trains the lesson's digit classifier for every setting of
   the grid (batch sizes × learning rates) and returns a `Runs` of plain NumPy
   arrays: the training loss, validation loss and validation accuracy after
-  every epoch. `describe()` turns one run into the course's verdict words.
+  every epoch. `describe()` turns one run into the lesson's verdict words
+  (`verdict_word()`: fails, unstable, overfits, learns well, learns slowly).
 - `DigitsExplorer` sends those arrays to the browser once, with the verdict
   line of every grid position; the browser (coursekit/js/digits.js) picks the
   run the sliders point at and draws it. A redraw trains nothing and needs no
@@ -37,7 +38,7 @@ from torch.utils.data import DataLoader, TensorDataset, random_split
 
 from .browser_explorer import BrowserExplorer, cut_at_ceiling, esm
 from .data import load_digits
-from .verdict import verdict
+from .i18n import _
 
 N_VALIDATION = 500
 SPLIT_SEED = 0
@@ -50,6 +51,7 @@ EPOCHS = 40
 OVERFIT_RISE = 1.05  # validation loss ends 5 % above its lowest ...
 OVERFIT_AFTER = 5  # ... reached at least 5 epochs before the end, while training loss fell
 STUCK_FRACTION = 0.5  # after a blow-up, a run ending above half its starting loss is stuck
+LEARNS_WELL = 0.85  # the validation accuracy after the last epoch from which a run learns well
 LOSS_CEILING = 10.0  # where the plots stop; a loss above it (or inf/NaN) is drawn as an ✗
 
 
@@ -119,7 +121,7 @@ def train_runs(learning_rates, batch_size: int, epochs: int = EPOCHS, data=None,
         val_accuracy.append(accuracy)
 
     record()
-    for _ in range(epochs):
+    for _epoch in range(epochs):
         for batch in batches:
             x, y = train_x[batch], train_y[batch]
             # Forward, then the gradients by hand (mean cross-entropy of a ReLU network).
@@ -206,31 +208,74 @@ def diverged(train_loss) -> bool:
     return blew_up(train_loss) is not None and not train_loss[-1] <= STUCK_FRACTION * train_loss[0]
 
 
-def describe(runs: Runs, batch_index: int, lr_index: int) -> str:
-    """One line: the verdict on the training loss, then overfitting and validation accuracy.
+# The verdict words, in the order they are tried (the first that applies), and their
+# colour in the view: good (green), warn (amber) or bad (red). Lesson 07 defines each.
+VERDICT_WORDS = ("fails", "unstable", "overfits", "learns well", "learns slowly")
+VERDICT_TONES = {"fails": "bad", "unstable": "warn", "overfits": "warn",
+                 "learns well": "good", "learns slowly": "warn"}
 
-    A run whose training loss ever rose above its start diverged, even if it
-    then sank back to a standstill near the loss of guessing (its hidden units
-    stuck at zero output). One that jumped up and then recovered is unstable.
+
+def run_verdict(train_loss, val_loss, val_accuracy) -> str:
+    """The verdict word (English, one of VERDICT_WORDS) of one run's per-epoch curves.
+
+    fails: the training loss rose above its start and did not recover (`diverged`);
+    unstable: it rose above its start, then came back down and learned;
+    overfits: the validation loss turned up (`overfits`);
+    learns well / learns slowly: the validation accuracy after the last epoch is at
+    least / below LEARNS_WELL.
     """
-    train = runs.train_loss[batch_index, lr_index]
-    val = runs.val_loss[batch_index, lr_index]
-    accuracy = runs.val_accuracy[batch_index, lr_index][-1]
-    epoch = blew_up(train)
-    if diverged(train):
-        text = f"training: diverges at epoch {epoch}"
-        if np.isfinite(train[-1]) and train[-1] <= train[0]:
-            text += (f", then stays stuck at loss {train[-1]:.3g} "
-                     f"(validation accuracy {accuracy:.1%})")
-        return text
-    text = f"training: {verdict(train, best_loss=0.0)}"
-    if epoch is not None:
-        text += f"; unstable: the loss jumped above its start at epoch {epoch}"
-    best = overfits(train, val)
-    if best is not None:
-        text += (f"; overfits: validation loss lowest at epoch {best} ({val[best]:.3g}), "
-                 f"{val[-1]:.3g} at the end (early stopping would keep epoch {best})")
-    return text + f"; validation accuracy {accuracy:.1%}"
+    if diverged(train_loss):
+        return "fails"
+    if blew_up(train_loss) is not None:
+        return "unstable"
+    if overfits(train_loss, val_loss) is not None:
+        return "overfits"
+    return "learns well" if val_accuracy[-1] >= LEARNS_WELL else "learns slowly"
+
+
+def verdict_word(runs: Runs, batch_index: int, lr_index: int) -> str:
+    """The verdict word of one grid position, translated."""
+    at = (batch_index, lr_index)
+    return _(run_verdict(runs.train_loss[at], runs.val_loss[at], runs.val_accuracy[at]))
+
+
+def verdict_tones() -> dict[str, str]:
+    """The view's colour of each verdict word, keyed by the translated word."""
+    return {_(word): tone for word, tone in VERDICT_TONES.items()}
+
+
+def percent(share: float) -> str:
+    return f"{share:.1%}"
+
+
+def describe(runs: Runs, batch_index: int, lr_index: int) -> str:
+    """One line: the verdict word, then the numbers behind it (lesson 07 defines the words)."""
+    at = (batch_index, lr_index)
+    train, val, accuracy = runs.train_loss[at], runs.val_loss[at], runs.val_accuracy[at]
+    word = run_verdict(train, val, accuracy)
+    numbers = {"word": _(word), "accuracy": percent(accuracy[-1]), "epochs": runs.epochs}
+    if word == "fails":
+        return _("{word}: the training loss rose above its start at epoch {epoch} and did not "
+                 "recover (it ends at {end}, it started at {start}); validation accuracy "
+                 "{accuracy}, hardly better than guessing (10%)").format(
+            epoch=blew_up(train), end=f"{train[-1]:.4g}", start=f"{train[0]:.4g}", **numbers)
+    if word == "unstable":
+        return _("{word}: the training loss jumped above its start at epoch {epoch}, then came "
+                 "back down to {end}; validation accuracy {accuracy}").format(
+            epoch=blew_up(train), end=f"{train[-1]:.3g}", **numbers)
+    if word == "overfits":
+        best = overfits(train, val)
+        return _("{word}: the validation loss was lowest at epoch {best} ({lowest}) and rose to "
+                 "{end} while the training loss kept falling (to {train}); validation accuracy "
+                 "{best_accuracy} at epoch {best}, {accuracy} at the end (early stopping would "
+                 "keep epoch {best})").format(
+            best=best, lowest=f"{val[best]:.3g}", end=f"{val[-1]:.3g}", train=f"{train[-1]:.3g}",
+            best_accuracy=percent(accuracy[best]), **numbers)
+    if word == "learns well":
+        return _("{word}: validation accuracy {accuracy} after {epochs} epochs (validation loss "
+                 "{loss})").format(loss=f"{val[-1]:.3g}", **numbers)
+    return _("{word}: validation accuracy only {accuracy} after {epochs} epochs (validation "
+             "loss {loss})").format(loss=f"{val[-1]:.3g}", **numbers)
 
 
 def _plottable(losses):
@@ -248,9 +293,13 @@ def explorer_line(runs: Runs, batch_index: int, lr_index: int) -> str:
     """The explorer's verdict line: the setting, its number of steps, then `describe`."""
     batch_size = runs.batch_sizes[batch_index]
     steps = math.ceil(max(runs.batch_sizes) / batch_size)
-    return (f"batch size {batch_size}, learning rate {runs.learning_rates[lr_index]:.3g} "
-            f"({steps} step{'s' if steps > 1 else ''} per epoch, {steps * runs.epochs} in "
-            f"{runs.epochs} epochs): {describe(runs, batch_index, lr_index)}")
+    template = (_("batch size {batch}, learning rate {lr} ({steps} steps per epoch, {total} in "
+                  "{epochs} epochs): {verdict}") if steps > 1 else
+                _("batch size {batch}, learning rate {lr} (1 step per epoch, {total} in "
+                  "{epochs} epochs): {verdict}"))
+    return template.format(batch=batch_size, lr=f"{runs.learning_rates[lr_index]:.3g}",
+                           steps=steps, total=steps * runs.epochs, epochs=runs.epochs,
+                           verdict=describe(runs, batch_index, lr_index))
 
 
 class DigitsView(anywidget.AnyWidget):
@@ -322,6 +371,14 @@ class DigitsExplorer(BrowserExplorer):
             raise ValueError(f"{error} (the grid: {grid}; a value in between moves to the "
                              "nearest)") from None
         return rates[self.runs.index(self.runs.batch_sizes[0], value)[1]]
+
+    def text(self) -> dict:
+        """The view's words: the shared ones (where browser_explorer has them) with this
+        explorer's verdict tones, so the browser colours "learns well" green."""
+        shared = getattr(super(), "text", None)
+        words = shared() if callable(shared) else {}
+        words["tones"] = verdict_tones()
+        return words
 
     def describe(self, batch_size, lr) -> str:
         return self.view.verdicts[self.runs.batch_sizes.index(batch_size)][

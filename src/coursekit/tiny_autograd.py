@@ -1,4 +1,4 @@
-"""A tiny scalar autograd engine: the idea behind `loss.backward()` in 80 lines.
+"""A tiny scalar autograd engine: the idea behind `loss.backward()`, in one short file.
 
 Every `Value` remembers the values it was made from and a small function that
 passes its gradient back to them (the chain rule, one operation at a time).
