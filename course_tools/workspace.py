@@ -532,10 +532,10 @@ def lab(argv: list[str], course: Path = ROOT) -> int:
     say(f"opening JupyterLab on {what}")
     jupyter = str(Path(sys.executable).with_name("jupyter"))
     command = [jupyter, "lab", *lab_arguments(root), *extra]
-    environment = language.lab_environment(lang)  # JupyterLab's menus in `lang`
+    os.environ.update(language.lab_environment(lang))  # JupyterLab's menus in `lang`
     if os.name == "posix":  # become the server: Ctrl+C and kill reach Jupyter itself
-        os.execve(command[0], command, environment)
-    return subprocess.run(command, cwd=course, env=environment).returncode
+        os.execv(command[0], command)
+    return subprocess.run(command, cwd=course).returncode
 
 
 # --- command line ------------------------------------------------------------------------------

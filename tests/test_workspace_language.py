@@ -39,11 +39,12 @@ def start_lab(course, monkeypatch, *args) -> dict:
     class Started(Exception):
         pass
 
-    def execve(program, command, environment):
-        started.update(command=command, environment=environment)
+    def execv(program, command):
+        started.update(command=command, environment=dict(os.environ))
         raise Started  # instead of becoming JupyterLab
 
-    monkeypatch.setattr(workspace.os, "execve", execve)
+    monkeypatch.setattr(workspace.os, "execv", execv)
+    monkeypatch.setattr(workspace.os, "environ", dict(os.environ))  # lab sets its server's
     monkeypatch.setattr(workspace, "running_server", lambda root: None)
     monkeypatch.setattr(workspace, "hold_lab_lock", lambda root: True)
     with pytest.raises(Started):
@@ -102,7 +103,7 @@ def test_update_and_a_language_switch_keep_a_changed_lesson(course, monkeypatch)
 
 
 def test_an_unknown_language_is_one_line_and_changes_nothing(course, monkeypatch, capsys):
-    monkeypatch.setattr(workspace.os, "execve", lambda *a: pytest.fail("lab started"))
+    monkeypatch.setattr(workspace.os, "execv", lambda *a: pytest.fail("lab started"))
     assert workspace.main(["lab", "--lang", "fr"], course) == 2
     assert capsys.readouterr().err == (
         "course.py lab: unknown language 'fr': choose one of en, zh-CN\n")
