@@ -2,7 +2,8 @@
 """One entry point for the course. Needs only Python 3.10+ with pip and venv.
 
     python course.py lab        open your copy of the lessons (my-work/) in JupyterLab
-                                (localhost, with a token); `lab --reference` opens the
+                                (localhost, with a token); `lab --lang zh-CN` the Chinese
+                                edition (remembered); `lab --reference` opens the
                                 course's own notebooks/ instead (maintainers, instructors)
     python course.py update     bring the course up to date, then my-work/ (your changed
                                 lessons are kept; a new version goes beside them)

@@ -26,6 +26,7 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from course_tools.translations import editions  # noqa: E402
 from course_tools.workspace import course_notebooks  # noqa: E402 (what check runs)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,7 +60,9 @@ def floor_seconds(count: int) -> tuple[float, subprocess.CompletedProcess]:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.parse_known_args(argv)  # `course.py bench` passes its extras to every script
-    notebooks = list(course_notebooks().values())
+    # Both editions: the English lessons and the Chinese ones (notebooks/zh-CN/).
+    notebooks = list(course_notebooks(lang="en").values()) + [
+        edition.notebook for edition in editions() if edition.notebook.exists()]
     print(f"bench_course_check: {len(notebooks)} notebooks, pytest -n auto "
           f"({os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f})")
 

@@ -122,27 +122,42 @@ def lesson_notebooks(notebooks: Path) -> list[str]:
     return sorted(p.name for p in notebooks.glob("*.ipynb") if _LESSON.match(p.name))
 
 
-def readme_links(address: str, lessons: list[str]) -> str:
+# The words of the README's block, per README: English (README.md) and Chinese
+# (README.zh-CN.md, whose links open the Chinese edition in notebooks/zh-CN/).
+README_WORDS = {
+    "en": {"folder": "notebooks",
+           "binder": "the full course in JupyterLab, in your browser (from <{address}>)",
+           "header": "| lesson | on Colab (the lesson and its explorers) |",
+           "no_colab": "Colab opens notebooks from GitHub only: no Colab links for this address."},
+    "zh-CN": {"folder": "notebooks/zh-CN",
+              "binder": "在浏览器中用 JupyterLab 打开完整的课程（来自 <{address}>）",
+              "header": "| 课程 | 在 Colab 上打开（课程及其探索器） |",
+              "no_colab": "Colab 只能从 GitHub 打开笔记本：这个地址没有 Colab 链接。"},
+}
+
+
+def readme_links(address: str, lessons: list[str], lang: str = "en") -> str:
     """The README block: a Binder badge and an "Open in Colab" badge per lesson."""
+    words = README_WORDS[lang]
     lines = [README_START]
     github = urlsplit(address).hostname == "github.com"
     repo = urlsplit(address).path.strip("/")
     where = f"gh/{repo}" if github else f"git/{quote(address, safe='')}"
-    binder = f"https://mybinder.org/v2/{where}/HEAD?urlpath=lab/tree/notebooks"
+    binder = f"https://mybinder.org/v2/{where}/HEAD?urlpath=lab/tree/{words['folder']}"
     lines += [
-        f"[![Binder](https://mybinder.org/badge_logo.svg)]({binder}) the full course in "
-        f"JupyterLab, in your browser (from <{address}>)",
+        f"[![Binder](https://mybinder.org/badge_logo.svg)]({binder}) "
+        + words["binder"].format(address=address),
         "",
     ]
     if github:
         badge = "https://colab.research.google.com/assets/colab-badge.svg"
-        colab = f"https://colab.research.google.com/github/{repo}/blob/{BRANCH}/notebooks"
-        lines += ["| lesson | on Colab (the lesson and its explorers) |", "| --- | --- |"]
+        colab = f"https://colab.research.google.com/github/{repo}/blob/{BRANCH}/{words['folder']}"
+        lines += [words["header"], "| --- | --- |"]
         for name in lessons:
             lines.append(f"| `{name.removesuffix('.ipynb')}` | "
                          f"[![Open In Colab]({badge})]({colab}/{name}) |")
     else:
-        lines.append("Colab opens notebooks from GitHub only: no Colab links for this address.")
+        lines.append(words["no_colab"])
     lines.append(README_END)
     return "\n".join(lines)
 

@@ -7,7 +7,10 @@ and which device and torch version ran the check. A lesson also fails when its
 notebook cannot be read (corrupt JSON) or is stale (its .py was edited after
 the last refresh, so the stored outputs are not the lesson's); either makes the
 run exit non-zero, and so does a lesson whose .ipynb is missing (its .py is there,
-in a folder the run was given): `FAILED (missing)`.
+in a folder the run was given): `FAILED (missing)`. A translated edition
+(notebooks/zh-CN/) fails as "translation out of date", naming each English
+paragraph its catalog lacks, and an English lesson checked without its edition's
+notebook lists that edition too.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from pathlib import Path
 import pytest
 
 from .notebook_pairs import Pair, is_jupytext_script, sync_problems
+from .translations import Edition, translated_editions
+from .translations import problems as edition_problems
 
 MAX_DETAIL_LINES = 30
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -73,6 +78,8 @@ class CourseReport:
                 result.failures.append((
                     "stale", f"its .py was edited after the last refresh; run "
                     f"`python course.py refresh {script}`\n" + "\n".join(shown)))
+        for path, kind, detail in _translation_problems(self.config.rootpath, list(self.lessons)):
+            self.lessons[path].failures.append((kind, detail))
         if any(result.failures for result in self.lessons.values()) and session.exitstatus == 0:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
@@ -129,11 +136,13 @@ class CourseReport:
             write(f"in all: {faults} faults injected, {invariants} invariants checked")
 
 
-WHOLE_LESSON = ("stale", "cannot be read", "missing")  # failures that are not a cell's
+# failures that are not a cell's
+WHOLE_LESSON = ("stale", "cannot be read", "missing", "translation out of date")
 
 
 def _kinds(failures: list[tuple[str, str]]) -> str:
-    """'2 cell(s)', 'stale', 'cannot be read', 'missing', or several of these."""
+    """'2 cell(s)', 'stale', 'cannot be read', 'missing', 'translation out of date',
+    or several of these."""
     cells = sum(1 for label, _ in failures if label not in WHOLE_LESSON)
     kinds = [f"{cells} cell(s)"] if cells else []
     return ", ".join(kinds + [label for label, _ in failures if label in WHOLE_LESSON])
@@ -176,6 +185,31 @@ def _stale(notebook: Path) -> list[str]:
         return sync_problems(Pair(script, notebook))
     except Exception:  # unreadable: reported by collection already
         return []
+
+
+def _translation_problems(root: Path, checked: list[str]) -> list[tuple[str, str, str]]:
+    """(notebook path, kind, detail) for the translated editions among the checked
+    notebooks, and for the missing edition notebooks of the checked English lessons."""
+    found = []
+    for path in checked:
+        try:
+            for edition in _editions_to_check(root / path):
+                relative = edition.notebook.relative_to(root).as_posix()
+                found += [(relative, kind, detail) for kind, detail in edition_problems(edition)]
+        except Exception:  # unreadable: reported by collection already
+            continue
+    return found
+
+
+def _editions_to_check(notebook: Path) -> list[Edition]:
+    """The edition a checked notebook is, or the missing editions of an English lesson."""
+    edition = Edition.for_notebook(notebook)
+    if edition is not None:
+        return [edition]
+    script = notebook.with_suffix(".py")
+    if not (script.exists() and is_jupytext_script(script)):
+        return []
+    return [edition for edition in translated_editions(script) if not edition.notebook.exists()]
 
 
 def _output_text(item, outputs) -> str:

@@ -3,6 +3,7 @@
     python course.py refresh                 # every lesson and solution (asks first)
     python course.py refresh 04_backprop_by_hand solutions/04_backprop_by_hand_solutions --yes
     python course.py refresh notebooks/04_backprop_by_hand.py --yes   # paths work too
+    python course.py refresh zh-CN/04_backprop_by_hand --yes          # the Chinese edition
 
 Tests never call this; it is the only thing in the project that writes notebooks.
 Each notebook is replaced atomically once its lesson ran to the end: a failure,
@@ -30,6 +31,7 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 from . import NOTEBOOKS, ROOT
 from .files import write_atomic
 from .notebook_pairs import Pair, find_pairs, sync_problems
+from .translations import Edition, TranslationMissing, build, editions, problems
 
 TIMEOUT_S = 900
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -68,7 +70,7 @@ def refresh(pair: Pair) -> tuple[float, str]:
     old notebook as it was, when the lesson fails to run or cannot be written.
     """
     old = _read_old(pair)
-    notebook = jupytext.read(pair.script)
+    notebook = _source(pair)
     for index, cell in enumerate(notebook.cells):
         # jupytext invents random cell ids; derive them so a refresh of an
         # unchanged lesson changes nothing in git.
@@ -94,9 +96,22 @@ def refresh(pair: Pair) -> tuple[float, str]:
         write_atomic(pair.notebook, nbformat.writes(notebook) + "\n")
     except OSError as exc:
         raise RefreshFailed(f"could not write {pair.notebook.name}: {exc.strerror or exc}") from exc
-    # Touch the script so it is never newer than its notebook after a refresh.
-    os.utime(pair.script, (time.time() - 1,) * 2)
+    if not isinstance(pair, Edition):  # an edition's .py is the English lesson's
+        # Touch the script so it is never newer than its notebook after a refresh.
+        os.utime(pair.script, (time.time() - 1,) * 2)
     return time.perf_counter() - started, drift(old, notebook)
+
+
+def _source(pair: Pair | Edition):
+    """The notebook to execute: the lesson's .py, or an edition built from it."""
+    if not isinstance(pair, Edition):
+        return jupytext.read(pair.script)
+    try:
+        notebook = build(pair)  # the English code, the catalog's Markdown
+    except TranslationMissing as exc:
+        raise RefreshFailed(str(exc)) from None
+    pair.notebook.parent.mkdir(parents=True, exist_ok=True)  # its kernel runs there
+    return notebook
 
 
 def execute(notebook, pair: Pair) -> None:
@@ -105,7 +120,7 @@ def execute(notebook, pair: Pair) -> None:
         timeout=TIMEOUT_S,
         kernel_name="python3",
         record_timing=False,
-        resources={"metadata": {"path": str(pair.script.parent)}},
+        resources={"metadata": {"path": str(pair.notebook.parent)}},
     )
     error = _in_worker_thread(lambda: client.execute(env=kernel_environment(dict(os.environ))))
     if isinstance(error, CellExecutionError):
@@ -272,7 +287,7 @@ def _needed_models(saved: dict, shown: list[str]) -> set[str]:
 
 
 def _select(names: list[str]) -> list[Pair]:
-    pairs = find_pairs()
+    pairs = find_pairs() + editions(notebooks=NOTEBOOKS)
     if not names:
         return pairs
     by_name = {p.name: p for p in pairs}
@@ -333,7 +348,8 @@ def main(argv: list[str] | None = None) -> int:
                       flush=True)
                 continue
             done += 1
-            leftover = " OUT OF SYNC" if sync_problems(pair) else ""
+            leftover = " OUT OF SYNC" if (problems(pair) if isinstance(pair, Edition)
+                                          else sync_problems(pair)) else ""
             print(f"ok      {pair.name} ({seconds:.1f} s){leftover}", flush=True)
             if drifted:
                 print(f"DRIFT   {pair.name}: {drifted}", flush=True)

@@ -23,6 +23,7 @@ import nbformat
 
 from . import ROOT
 from .bootstrap import (
+    README_START,
     AddressError,
     bootstrap_cell,
     check_address,
@@ -35,6 +36,7 @@ from .bootstrap import (
 )
 from .files import write_atomic
 from .notebook_pairs import Pair, find_pairs
+from .translations import editions
 
 
 def planned_changes(root: Path, address: str) -> dict[Path, str]:
@@ -48,11 +50,19 @@ def planned_changes(root: Path, address: str) -> dict[Path, str]:
             readme_links(address, lesson_notebooks(root / "notebooks")),
         ),
     }
+    chinese = root / "README.zh-CN.md"  # the Chinese edition's badges, if it has the block
+    if chinese.exists() and README_START in chinese.read_text(encoding="utf-8"):
+        new_texts[chinese] = with_readme_links(
+            chinese.read_text(encoding="utf-8"),
+            readme_links(address, lesson_notebooks(root / "notebooks"), lang="zh-CN"))
     cell = bootstrap_cell(address)
     for pair in find_pairs(root / "notebooks"):
         new_texts[pair.script] = _script_with_bootstrap(pair, cell)
         if pair.notebook.exists():  # a new lesson's .ipynb comes from its first refresh
             new_texts[pair.notebook] = _notebook_with_bootstrap(pair, cell)
+    for edition in editions(notebooks=root / "notebooks"):  # notebooks/zh-CN/: builds, no .py
+        if edition.notebook.exists():
+            new_texts[edition.notebook] = _notebook_with_bootstrap(edition, cell)
     return {path: text for path, text in new_texts.items()
             if path.read_text(encoding="utf-8") != text}
 

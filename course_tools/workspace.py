@@ -14,6 +14,7 @@ overwritten: the new version goes beside it. Content decides, never timestamps.
     python course.py update          fetch the course (fast-forward only), then sync my-work/
     python course.py reset NN_name   a fresh copy of one lesson (the old one is kept, dated)
     python course.py lab [--reference]   JupyterLab on my-work/ (or on notebooks/)
+    python course.py lab --lang zh-CN    the Chinese edition in my-work/ (remembered)
 
 Every file is written atomically, and the manifest entry of a file only after
 the file itself: an update interrupted anywhere leaves every notebook whole,
@@ -36,7 +37,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from . import ROOT, platforms
+from . import ROOT, language, platforms
 from .files import is_stale, write_atomic
 
 WORK_DIR = "my-work"
@@ -61,18 +62,32 @@ def say(message: str) -> None:
 # --- what the course offers ----------------------------------------------------------
 
 
-def course_notebooks(course: Path = ROOT) -> dict[str, Path]:
+def course_notebooks(course: Path = ROOT, lang: str | None = None) -> dict[str, Path]:
     """Every lesson and solution notebook of the course: name in my-work/ -> its source.
 
-    Lessons go to the top of my-work/, solutions to my-work/solutions/.
+    Lessons go to the top of my-work/, solutions to my-work/solutions/, in the
+    student's language (`lang`, default: course_language): a Chinese student's
+    04_backprop_by_hand.ipynb is notebooks/zh-CN/04_backprop_by_hand.ipynb.
     """
     notebooks = Path(course) / "notebooks"
+    lang = lang or course_language(course)
     found = {}
     for source in sorted(notebooks.rglob("*.ipynb")):
         relative = source.relative_to(notebooks)
-        if not any(part.startswith(".") for part in relative.parts):  # checkpoints
-            found[relative.as_posix()] = source
+        if any(part.startswith(".") for part in relative.parts):  # checkpoints
+            continue
+        if relative.parts[0] in language.LANGUAGES:  # an edition: offered in its language
+            continue
+        edition = notebooks / lang / relative if lang != "en" else source
+        found[relative.as_posix()] = edition if edition.exists() else source
     return found
+
+
+def course_language(course: Path = ROOT) -> str:
+    """The language of my-work/: this run's --lang, else the remembered one, else the
+    system's locale."""
+    asked = os.environ.get(language.ENV_VAR, "").strip()
+    return language.normalise(asked) if asked else language.choose(work_folder(course))
 
 
 def student_copy(source: Path) -> bytes:
@@ -493,7 +508,16 @@ def hold_lab_lock(root: Path) -> bool:
 def lab(argv: list[str], course: Path = ROOT) -> int:
     reference = "--reference" in argv
     extra = [a for a in argv if a != "--reference"]
+    asked, extra = language.take_option(extra)
+    before = course_language(course)
+    lang = language.normalise(asked) if asked else before
+    os.environ[language.ENV_VAR] = lang  # this run's my-work/ is in `lang`
+    if asked and lang != before and not reference and work_folder(course).is_dir():
+        say(f"{WORK_DIR}/ now holds the lessons in {lang} (your changed lessons are kept)")
+        sync(course)  # like an update: untouched lessons replaced, changed ones kept
     root = Path(course) / "notebooks" if reference else ensure(course)
+    if asked:
+        language.remember(work_folder(course), lang)
     what = "the reference notebooks (notebooks/)" if reference else f"{WORK_DIR}/"
     address = running_server(root)
     if address is None and not hold_lab_lock(root):
@@ -508,6 +532,7 @@ def lab(argv: list[str], course: Path = ROOT) -> int:
     say(f"opening JupyterLab on {what}")
     jupyter = str(platforms.launcher(sys.executable, "jupyter"))
     command = [jupyter, "lab", *lab_arguments(root), *extra]
+    os.environ.update(language.lab_environment(lang))  # JupyterLab's menus in `lang`
     if platforms.can_become():  # become the server: Ctrl+C and kill reach Jupyter itself
         os.execv(command[0], command)
     return subprocess.run(command, cwd=course).returncode
@@ -548,11 +573,15 @@ def main(argv: list[str], course: Path = ROOT) -> int:
     except KeyboardInterrupt:  # every file is whole (atomic writes): say so, in one line
         say(f"{command} interrupted: every file in {WORK_DIR}/ is whole; {again}")
         return 130
+    except language.LanguageChoiceError as error:
+        print(f"course.py {command}: {error}", file=sys.stderr)
+        return 2
     except OSError as error:  # full disk, read-only folder: one line, files whole
         say(f"{command} stopped: {cannot_write(error, course)}; every file in {WORK_DIR}/ "
             f"is whole; {again}")
         return 1
-    print("usage: python course.py update | reset NN_name | lab [--reference]", file=sys.stderr)
+    print("usage: python course.py update | reset NN_name | lab [--reference] [--lang zh-CN]",
+          file=sys.stderr)
     return 2
 
 

@@ -7,6 +7,8 @@ import re
 
 import torch
 
+from .i18n import _
+
 ENV_VAR = "COURSEKIT_DEVICE"
 _SYNTAX = re.compile(r"(cpu|mps|cuda)(?::(\d+))?")
 
@@ -36,13 +38,15 @@ def choose_device(requested: str | None = None) -> tuple[torch.device, str]:
         requested = os.environ.get(ENV_VAR, "").strip()
         source = f"{ENV_VAR}={requested}"
     else:
-        source = f"asked for {requested!r}"
+        source = _("asked for {name}").format(name=repr(requested))
         requested = str(requested).strip()  # "cpu\n" (from a file, a prompt) is "cpu"
     if requested:
-        return _with_index(_checked(requested.lower(), source)), f"set by {source}"
+        chosen = _with_index(_checked(requested.lower(), source))
+        return chosen, _("set by {source}").format(source=source)
     if torch.cuda.is_available():
-        return _with_index(torch.device("cuda")), f"CUDA GPU found: {torch.cuda.get_device_name(0)}"
-    return torch.device("cpu"), "no CUDA GPU found, using the CPU"
+        found = _("CUDA GPU found: {name}").format(name=torch.cuda.get_device_name(0))
+        return _with_index(torch.device("cuda")), found
+    return torch.device("cpu"), _("no CUDA GPU found, using the CPU")
 
 
 def _with_index(device: torch.device) -> torch.device:
@@ -56,34 +60,36 @@ def _with_index(device: torch.device) -> torch.device:
 def _checked(name: str, source: str) -> torch.device:
     match = _SYNTAX.fullmatch(name)
     if match is None:
-        raise DeviceError(f"{source} is not a device name. Valid choices here: {_listing()}.")
+        raise DeviceError(_("{source} is not a device name. Valid choices here: {choices}.")
+                          .format(source=source, choices=_listing()))
     kind, index = match.group(1), match.group(2)
     if kind != "cuda" and index not in (None, "0"):
-        raise DeviceError(f"{source}: the {kind} device has only index 0. "
-                          f"Valid choices here: {_listing()}.")
+        raise DeviceError(_("{source}: the {kind} device has only index 0. "
+                            "Valid choices here: {choices}.")
+                          .format(source=source, kind=kind, choices=_listing()))
     if kind == "cpu":
         return torch.device("cpu")  # cpu:0 is the CPU, and tensors say `cpu`
     if kind == "cuda":
         if not torch.cuda.is_available():
-            raise DeviceError(
-                f"{source}, but torch {torch.__version__} sees no CUDA GPU "
-                f"(a CPU-only build, or a driver older than the build's CUDA). "
-                f"Valid choices here: {_listing()}."
-            )
+            raise DeviceError(_(
+                "{source}, but torch {version} sees no CUDA GPU (a CPU-only build, or a "
+                "driver older than the build's CUDA). Valid choices here: {choices}."
+            ).format(source=source, version=torch.__version__, choices=_listing()))
         if index is not None and int(index) >= torch.cuda.device_count():
-            raise DeviceError(
-                f"{source}, but this machine has {torch.cuda.device_count()} CUDA device(s). "
-                f"Valid choices here: {_listing()}."
-            )
+            raise DeviceError(_(
+                "{source}, but this machine has {count} CUDA device(s). "
+                "Valid choices here: {choices}."
+            ).format(source=source, count=torch.cuda.device_count(), choices=_listing()))
     if kind == "mps" and not _mps_available():
-        raise DeviceError(
-            f"{source}, but Apple's MPS is not available. Valid choices here: {_listing()}."
-        )
+        raise DeviceError(_(
+            "{source}, but Apple's MPS is not available. Valid choices here: {choices}."
+        ).format(source=source, choices=_listing()))
     return torch.device(name)
 
 
 def _listing() -> str:
-    return ", ".join(valid_choices()) + " (the forms are cpu, cuda, cuda:N and mps)"
+    return _("{choices} (the forms are cpu, cuda, cuda:N and mps)").format(
+        choices=", ".join(valid_choices()))
 
 
 def _mps_available() -> bool:

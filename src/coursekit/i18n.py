@@ -9,11 +9,14 @@ labels, titles of its own plots) goes through `_()`:
 Translate the template, then format it: the catalog's keys are the English
 templates, so never pass an f-string to `_()`. Catalogs are gettext `.po` files
 in `coursekit/locale/<lang>.po`, read with polib. A template with no
-translation shows in English (a test lists every one that lacks it).
+translation shows in English with a MissingTranslation warning, once: in a
+Chinese notebook the warning is stored output, so nbval and the tests catch it
+(and tests/test_i18n.py lists every template in the code that lacks one).
 """
 
 from __future__ import annotations
 
+import warnings
 from functools import cache
 from pathlib import Path
 
@@ -56,6 +59,29 @@ def catalog(lang: str) -> dict[str, str]:
             if entry.msgstr and not entry.obsolete and "fuzzy" not in entry.flags}
 
 
+class MissingTranslation(UserWarning):
+    """A template shown in English in another language: add it to the catalog."""
+
+
 def _(message: str) -> str:
-    """`message` in the current language (English when it has no translation)."""
-    return catalog(_current).get(message, message)
+    """`message` in the current language (English, with a warning, when it has no translation)."""
+    if _current == "en":
+        return message
+    translated = catalog(_current).get(message)
+    if translated is None:
+        if message not in translations(_current):  # not already translated (a label passed on)
+            _warn_once(_current, message)
+        return message
+    return translated
+
+
+@cache
+def translations(lang: str) -> frozenset[str]:
+    """Every translation in `lang`'s catalog: text `_()` may be given a second time."""
+    return frozenset(catalog(lang).values())
+
+
+@cache
+def _warn_once(lang: str, message: str) -> None:
+    warnings.warn(f"coursekit has no {lang} translation for {message!r} "
+                  f"(src/coursekit/locale/{lang}.po)", MissingTranslation, stacklevel=4)

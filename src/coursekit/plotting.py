@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from functools import cache
+from pathlib import Path
 
 import matplotlib
 from matplotlib.figure import Figure
@@ -19,9 +21,48 @@ STYLE = {
 }
 
 
+# Chinese characters in pictures. Matplotlib's own DejaVu Sans has no CJK glyphs,
+# and a student's laptop may have no CJK font matplotlib finds: the course
+# depends on paperang-p2-fonts-cjk (2.3 MB download, 5.2 MB installed), which
+# ships WenQuanYi Micro Hei (Apache-2.0; byte-identical to Debian's
+# fonts-wqy-microhei). It is only a fallback: a glyph DejaVu Sans has keeps its
+# DejaVu shape, so English pictures are drawn exactly as without it.
+CJK_FAMILY = "WenQuanYi Micro Hei"
+# Used when the shipped font is missing (an older install): the first one found.
+SYSTEM_CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei",
+                       "PingFang SC", "WenQuanYi Zen Hei", "SimHei")
+
+
+def shipped_cjk_font() -> Path | None:
+    """The CJK font file the course installs (None if its package is missing)."""
+    try:
+        import paperang_p2_fonts_cjk
+    except ModuleNotFoundError:
+        return None
+    path = Path(paperang_p2_fonts_cjk.__file__).with_name("fonts") / "wqy-microhei.ttc"
+    return path if path.is_file() else None
+
+
+@cache
+def cjk_family() -> str | None:
+    """A font family with Chinese glyphs, registered with matplotlib (None: none found)."""
+    from matplotlib import font_manager
+
+    path = shipped_cjk_font()
+    if path is not None:
+        font_manager.fontManager.addfont(str(path))  # every face of the .ttc, ~20 ms
+        return CJK_FAMILY
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    return next((name for name in SYSTEM_CJK_FAMILIES if name in installed), None)
+
+
 def use_course_style() -> None:
     """Apply the course's matplotlib defaults (labelled, gridded, readable)."""
     matplotlib.rcParams.update(STYLE)
+    family = cjk_family()
+    if family is not None:
+        # Per-glyph fallback: what the sans-serif font lacks comes from the CJK font.
+        matplotlib.rcParams["font.family"] = ["sans-serif", family]
 
 
 def new_figure(ncols: int = 1, *, width: float = 6.4, height: float = 3.6):
