@@ -258,6 +258,11 @@ def test_the_grid_tells_the_lessons_story(runs):
                                      "(0.388) and rose to 0.411")
     assert words(10, 1.0).startswith("fails: the training loss rose above its start at epoch 29")
     assert words(5, 10.0).startswith("fails:")
+    # Things to try 1 and 2: at lr 0.1 it learns slowly from batch 50 on; at the full batch,
+    # lr 1 is unstable and lr 3.16 fails.
+    assert [words(b, 0.1).split(":")[0] for b in BATCH_SIZES] == [
+        "learns well", "learns well", "learns well", "learns slowly", "learns slowly"]
+    assert words(100, 3.16).startswith("fails:")
     # Every word is reachable, "overfits" and "unstable" at exactly one setting each.
     every = [[run_verdict(runs.train_loss[b, r], runs.val_loss[b, r], runs.val_accuracy[b, r])
               for r in range(len(LEARNING_RATES))] for b in range(len(BATCH_SIZES))]
