@@ -64,6 +64,8 @@ def course(tmp_path, monkeypatch):
         return 0
 
     monkeypatch.setattr(module, "run", fake_run)
+    monkeypatch.setattr(module, "pip_install", lambda command: fake_run(*command))
+    monkeypatch.setenv("COURSEKIT_TORCH", "default")  # no probe of PyTorch's index here
     module.site = site
     module.ensure_environment()  # first run: installs, checks, writes the stamp
     module.pip.clear()
