@@ -88,7 +88,7 @@ def drag_rate(browser, server, lesson: str, seconds: float, throttle: float) -> 
         cdp = context.new_cdp_session(page)
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": throttle})
     handle = handle_of(bh.slider(page, SLIDERS[lesson]))  # the view's own range input
-    pictures, moves, frames, draw_ms = drag(page, box, handle, seconds)
+    pictures, _moves, frames, draw_ms, _settle = drag(page, box, handle, seconds)
     context.close()
     return pictures, frames, draw_ms
 
