@@ -30,7 +30,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "benchmarks")]
 
 import browser_harness as bh  # noqa: E402
 import site_harness as sh  # noqa: E402
-from bench_browser import drag  # noqa: E402
+from bench_browser import drag, handle_of  # noqa: E402
 
 from course_tools import site  # noqa: E402
 
@@ -87,8 +87,8 @@ def drag_rate(browser, server, lesson: str, seconds: float, throttle: float) -> 
     if throttle > 1:
         cdp = context.new_cdp_session(page)
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": throttle})
-    handle = bh.slider(page, SLIDERS[lesson]).locator(".noUi-handle")
-    pictures, moves, frames, draw_ms = drag(page, box, handle, seconds)
+    handle = handle_of(bh.slider(page, SLIDERS[lesson]))  # the view's own range input
+    pictures, _moves, frames, draw_ms, _settle = drag(page, box, handle, seconds)
     context.close()
     return pictures, frames, draw_ms
 
