@@ -53,8 +53,9 @@ VENDOR = [
                  "es5/ui", "es5/a11y", "es5/sre", "es5/adaptors"], "mathjax"),
 ]
 # The README's parts that speak to students; the rest is for maintainers.
+# (A translated README, README.<lang>.md, holds only those parts: all of it is used.)
 README_PARTS = ["Two commands", "Your work and course updates", "Choosing the device",
-                "GPU and CPU-only builds of PyTorch", "conda", "Colab and Binder"]
+                "Installing on your machine", "conda", "Colab and Binder"]
 
 
 class SiteError(Exception):
@@ -132,10 +133,15 @@ def readme_sections(text: str) -> tuple[str, dict[str, str]]:
     return parts[0], {parts[i].strip(): parts[i + 1] for i in range(1, len(parts), 2)}
 
 
-def home_page(readme: str, lesson_names: list[str]) -> str:
+def home_page(readme: str, lesson_names: list[str], parts: list[str] | None = README_PARTS) -> str:
+    """The home page: the README's intro and `parts` (None: every section)."""
     intro, sections = readme_sections(readme)
+    # The README's own language line ("English | [简体中文](README.zh-CN.md)"): the site
+    # has its language switch on every page instead.
+    intro = re.sub(r"^.*\]\(README(\.[\w-]+)?\.md\).*\n", "", intro, flags=re.M)
     body = [intro.strip()]
-    body += [f"## {name}\n{sections[name].rstrip()}" for name in README_PARTS if name in sections]
+    body += [f"## {name}\n{sections[name].rstrip()}" for name in (parts or sections)
+             if name in sections]
     text = "\n\n".join(body) + "\n"
     # Badges are pictures from other sites: a page must load nothing from elsewhere.
     text = re.sub(r"\[!\[([^\]]*)\]\([^)]*\)\]\(([^)]*)\)", r"[\1](\2)", text)
@@ -230,9 +236,10 @@ def stage(edition: Edition, all_editions: list[Edition], vendor: list[dict]) -> 
         nbformat.write(site_notebook(path), source / path.name)
     for path in edition.solutions:
         nbformat.write(site_notebook(path), source / "solutions" / path.name)
-    readme = ROOT / f"README.{edition.language}.md"
-    readme = readme if readme.exists() else ROOT / "README.md"
-    home = home_page(readme.read_text(encoding="utf-8"), lessons)
+    translated = ROOT / f"README.{edition.language}.md"
+    readme, parts = (translated, None) if translated.exists() else (ROOT / "README.md",
+                                                                    README_PARTS)
+    home = home_page(readme.read_text(encoding="utf-8"), lessons, parts)
     toc = ["", "```{toctree}", ":caption: Lessons", ":maxdepth: 1", "", *lessons, "```", "",
            "```{toctree}", ":caption: Solutions", ":maxdepth: 1", "",
            *[f"solutions/{p.stem}" for p in edition.solutions], "```", "",
