@@ -30,6 +30,7 @@ import browser_harness as bh  # noqa: E402
 import site_harness as sh  # noqa: E402
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 from test_browser import (  # noqa: E402 (the JupyterLab tests' settings, reused)
+    AXE,
     DIGITS_SETTINGS,
     LR_SETTINGS,
     OPTIM_SETTINGS,
@@ -132,6 +133,36 @@ def test_every_internal_link_resolves(built):
     assert not broken, "\n".join(broken[:20])
 
 
+class Images(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.images: list[tuple[str, str | None]] = []  # (src, alt)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            attrs = dict(attrs)
+            self.images.append((attrs.get("src") or "", attrs.get("alt")))
+
+
+def lesson_pages(built: Path) -> list[str]:
+    return [page for page in pages(built) if re.match(r"\d\d_", posixpath.basename(page))]
+
+
+def test_every_picture_on_a_lesson_page_says_what_it_shows(built):
+    """Each <img> has the alt text its notebook stores, not a file name (Sphinx's fallback)."""
+    found, problems = 0, []
+    for page in lesson_pages(built):
+        parser = Images()
+        parser.feed((built / page).read_text(encoding="utf-8"))
+        for src, alt in parser.images:
+            found += 1
+            name = posixpath.basename(src)[:60]
+            if not (alt or "").strip() or name and posixpath.basename(alt) == name:
+                problems.append(f"{page}: <img src={name}> alt={alt!r}")
+    assert not problems, "\n".join(problems[:20])
+    assert found >= 40, f"only {found} pictures on the lesson pages: the scan is broken"
+
+
 def test_no_page_names_another_site_for_a_script_style_or_font(built):
     remote = re.compile(r"""<(?:script|link|img)\b[^>]*(?:src|href)=["']?(?:https?:)?//""")
     offenders = [page for page in pages(built)
@@ -141,8 +172,22 @@ def test_no_page_names_another_site_for_a_script_style_or_font(built):
 
 # --- every page in a real browser: nothing from elsewhere, no error ------------------------
 
+def audit(page, rules: list[str]) -> list[str]:
+    """axe-core's violations of `rules` (its rule ids) on the whole page."""
+    if not AXE.exists():
+        return ["axe-core is not in node_modules/ (npm ci --ignore-scripts)"]
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    return page.evaluate("""async rules => {
+        const result = await axe.run(document, {runOnly: {type: 'rule', values: rules}});
+        return result.violations.map(v => `${v.id}: ${v.help} (${v.nodes.length}×, e.g. `
+                                          + `${v.nodes[0].html.slice(0, 120)})`);
+    }""", rules)
+
+
 def test_every_page_loads_only_from_the_site_without_errors(built, browser, server):
     problems = []
+    lessons = set(lesson_pages(built))
     for page_path in pages(built):
         if page_path in {"genindex.html", "search.html"}:
             continue
@@ -155,6 +200,8 @@ def test_every_page_loads_only_from_the_site_without_errors(built, browser, serv
             page.wait_for_load_state("networkidle")
         if watch.blocked or watch.errors:
             problems.append(f"{page_path}: blocked {watch.blocked[:3]} errors {watch.errors[:3]}")
+        if page_path in lessons:  # axe's check of pictures' text alternatives (~50 ms a page)
+            problems += [f"{page_path}: axe {v}" for v in audit(page, ["image-alt"])]
         page.context.close()
     assert not problems, "\n".join(problems)
 

@@ -85,24 +85,35 @@ def figure_png(fig: Figure, dpi: int = 80) -> bytes:
 def figure_alt_text(fig: Figure) -> str:
     """A text alternative for a figure, from its own words: the overall title, then each
     plot's title, axis labels and legend ("Loss falls: loss against epoch; legend:
-    training, validation")."""
+    training, validation"). Empty plots (a grid's unused cells) are left out."""
     from .i18n import _
 
     parts = []
     if fig._suptitle is not None and fig._suptitle.get_text():
         lines = [" ".join(line.split()) for line in fig._suptitle.get_text().splitlines()]
+        lines = [line for line in lines if line]
         # A title's lines read as one sentence: "setting:" runs on, others end with ";".
         parts.append(" ".join(line if line.endswith((":", ";")) or i == len(lines) - 1
-                              else line + ";" for i, line in enumerate(lines) if line).rstrip("."))
-    plots = [ax for ax in fig.get_axes() if ax.get_visible() and ax.get_label() != "<colorbar>"]
+                              else line + ";" for i, line in enumerate(lines)
+                              ).rstrip(" .:;。：；"))
+    plots = [ax for ax in fig.get_axes() if ax.get_visible() and ax.get_label() != "<colorbar>"
+             and (ax.has_data() or ax.get_title() or ax.get_xlabel() or ax.get_ylabel())]
     for i, ax in enumerate(plots, 1):
         title = " ".join(ax.get_title().split()) or _("plot {i}").format(i=i)
-        x, y = ax.get_xlabel(), ax.get_ylabel()
+        x, y = axis_label(ax, "x"), axis_label(ax, "y")
         axes = _("{y} against {x}").format(x=x, y=y) if x and y else (x or y)
         described = f"{title}: {axes}" if axes else title
         parts.append("; ".join([described, *legend_text(ax.get_legend())]))
     parts += legend_text(*fig.legends)
     return ". ".join(parts) or _("a figure")
+
+
+def axis_label(ax, which: str) -> str:
+    """The x or y axis's label; on a plot sharing that axis with others (subplots with
+    sharey=True label only one of them), the one they show."""
+    shared = ax.get_shared_x_axes() if which == "x" else ax.get_shared_y_axes()
+    labels = [getattr(other, f"get_{which}label")() for other in [ax, *shared.get_siblings(ax)]]
+    return " ".join(next(filter(None, labels), "").split())
 
 
 def legend_text(*legends) -> list[str]:
