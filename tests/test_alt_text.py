@@ -130,3 +130,19 @@ def test_retina_keeps_its_size_metadata_and_an_empty_figure_shows_nothing():
 def test_without_a_png_printer_nothing_is_wrapped():
     shell = inline_shell({"svg"})
     assert not plotting.show_alt_text(shell)
+
+
+def test_setup_in_a_notebook_gives_its_figures_alt_text(monkeypatch):
+    import IPython
+
+    import coursekit
+
+    shell = inline_shell({"png"})
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    loaded = []  # setup() loads pyplot's backend first (in a kernel, it resets the printers)
+    monkeypatch.setattr(plt, "switch_backend", loaded.append)
+    monkeypatch.setenv("COURSEKIT_DEVICE", "cpu")
+    coursekit.setup()
+    assert loaded == [matplotlib.get_backend()]
+    _, metadata = shell.display_formatter.format(small_figure())
+    assert metadata["image/png"]["alt"].startswith("Loss falls: loss against epoch")

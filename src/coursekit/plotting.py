@@ -179,5 +179,8 @@ def alt_text_in_notebooks() -> bool:
 
     # pyplot loads its backend at the first figure, and the inline backend then sets
     # IPython's figure printers afresh: load it now, so that ours wraps the one it sets.
-    plt.switch_backend(matplotlib.get_backend())
+    try:
+        plt.switch_backend(matplotlib.get_backend())
+    except ImportError:  # a backend this machine cannot load: the first plot will say so
+        return False
     return show_alt_text(shell)
