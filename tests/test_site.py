@@ -30,6 +30,7 @@ import browser_harness as bh  # noqa: E402
 import site_harness as sh  # noqa: E402
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 from test_browser import (  # noqa: E402 (the JupyterLab tests' settings, reused)
+    AXE,
     DIGITS_SETTINGS,
     LR_SETTINGS,
     OPTIM_SETTINGS,
@@ -132,6 +133,48 @@ def test_every_internal_link_resolves(built):
     assert not broken, "\n".join(broken[:20])
 
 
+class Images(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.images: list[tuple[str, str | None]] = []  # (src, alt)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            attrs = dict(attrs)
+            self.images.append((attrs.get("src") or "", attrs.get("alt")))
+
+
+def lesson_pages(built: Path) -> list[str]:
+    return [page for page in pages(built) if re.match(r"\d\d_", posixpath.basename(page))]
+
+
+def pictures_without_alt(html: str) -> list[str]:
+    """The <img>s of a page with no alt text, or only a file name (Sphinx's fallback)."""
+    parser = Images()
+    parser.feed(html)
+    return [f"<img src={posixpath.basename(src)[:60]}> alt={alt!r}" for src, alt in parser.images
+            if not (alt or "").strip() or posixpath.basename(alt) == posixpath.basename(src)]
+
+
+def test_a_picture_without_alt_text_is_caught():
+    assert pictures_without_alt('<img alt="Loss falls: loss against epoch" src="_images/a.png">'
+                                '<img src="b.png"><img alt=" " src="c.png">'
+                                '<img alt="../_images/d.png" src="../_images/d.png" />') == [
+        "<img src=b.png> alt=None", "<img src=c.png> alt=' '",
+        "<img src=d.png> alt='../_images/d.png'"]
+
+
+def test_every_picture_on_a_lesson_page_says_what_it_shows(built):
+    """Each <img> has the alt text its notebook stores (the site's conf.py puts it there)."""
+    found, problems = 0, []
+    for page in lesson_pages(built):
+        html = (built / page).read_text(encoding="utf-8")
+        found += html.count("<img")
+        problems += [f"{page}: {problem}" for problem in pictures_without_alt(html)]
+    assert not problems, "\n".join(problems[:20])
+    assert found >= 40, f"only {found} pictures on the lesson pages: the scan is broken"
+
+
 def test_no_page_names_another_site_for_a_script_style_or_font(built):
     remote = re.compile(r"""<(?:script|link|img)\b[^>]*(?:src|href)=["']?(?:https?:)?//""")
     offenders = [page for page in pages(built)
@@ -141,8 +184,25 @@ def test_no_page_names_another_site_for_a_script_style_or_font(built):
 
 # --- every page in a real browser: nothing from elsewhere, no error ------------------------
 
+def audit(page, rules: list[str]) -> list[str]:
+    """axe-core's violations of `rules` (its rule ids) on the whole page."""
+    if not AXE.exists():
+        return ["axe-core is not in node_modules/ (npm ci --ignore-scripts)"]
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    return page.evaluate("""async rules => {
+        const result = await axe.run(document, {runOnly: {type: 'rule', values: rules}});
+        return result.violations.map(v => `${v.id}: ${v.help} (${v.nodes.length}×, e.g. `
+                                          + `${v.nodes[0].html.slice(0, 120)})`);
+    }""", rules)
+
+
 def test_every_page_loads_only_from_the_site_without_errors(built, browser, server):
     problems = []
+    # axe's check of pictures' text alternatives on the English lesson pages (solutions have
+    # no pictures; test_every_picture_on_a_lesson_page_says_what_it_shows reads every
+    # edition's): 0.3 to 1.7 s a page on a busy 2-core machine, mostly loading axe itself.
+    audited = {f"{path.stem}.html" for path in site.editions()[0].lessons}
     for page_path in pages(built):
         if page_path in {"genindex.html", "search.html"}:
             continue
@@ -155,6 +215,8 @@ def test_every_page_loads_only_from_the_site_without_errors(built, browser, serv
             page.wait_for_load_state("networkidle")
         if watch.blocked or watch.errors:
             problems.append(f"{page_path}: blocked {watch.blocked[:3]} errors {watch.errors[:3]}")
+        if page_path in audited:
+            problems += [f"{page_path}: axe {v}" for v in audit(page, ["image-alt"])]
         page.context.close()
     assert not problems, "\n".join(problems)
 

@@ -4,9 +4,13 @@ The edition's own values (language, where its pages go, the other editions)
 are in site.json beside this file.
 """
 
+import base64
+import hashlib
 import json
 import posixpath
 from pathlib import Path
+
+from docutils import nodes
 
 SITE = json.loads((Path(__file__).parent / "site.json").read_text(encoding="utf-8"))
 # /_vendor/ (the pinned JavaScript) sits at the site's root; an edition under
@@ -86,5 +90,33 @@ def _page_context(app, pagename, templatename, context, doctree):
     context["ck_editions"] = editions_for(pagename) if len(SITE["editions"]) > 1 else []
 
 
+def stored_alt_texts(folder: Path) -> dict[str, str]:
+    """sha256 of each PNG the notebooks under `folder` store -> its alt text (from the
+    output's metadata, where coursekit puts it)."""
+    found = {}
+    for path in folder.rglob("*.ipynb"):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            for output in cell.get("outputs", []):
+                png = output.get("data", {}).get("image/png")
+                metadata = output.get("metadata", {})
+                alt = metadata.get("image/png", {}).get("alt") or metadata.get("alt")
+                if png and alt:
+                    png = "".join(png) if isinstance(png, list) else png
+                    found[hashlib.sha256(base64.b64decode(png)).hexdigest()] = alt
+    return found
+
+
+def _image_alt_texts(app, doctree):
+    """myst-nb does not read an output's alt text; it names each picture it writes by
+    its content's sha256: give the <img> its alt text from that."""
+    if not hasattr(app, "ck_alt"):
+        app.ck_alt = stored_alt_texts(Path(app.srcdir))
+    for image in doctree.findall(nodes.image):
+        alt = app.ck_alt.get(posixpath.splitext(posixpath.basename(image["uri"]))[0])
+        if alt and "alt" not in image:
+            image["alt"] = alt
+
+
 def setup(app):
     app.connect("html-page-context", _page_context)
+    app.connect("doctree-read", _image_alt_texts)

@@ -18,7 +18,7 @@ import torch
 
 from .device import DeviceError, choose_device
 from .i18n import _, set_language
-from .plotting import cjk_family, use_course_style
+from .plotting import alt_text_in_notebooks, cjk_family, use_course_style
 from .seeding import seed_everything
 
 __version__ = "0.1.0"
@@ -27,6 +27,9 @@ __all__ = ["DeviceError", "choose_device", "seed_everything", "setup", "use_cour
 
 def setup(seed: int = 0, device: str | None = None, lang: str = "en") -> torch.device:
     """Prepare a lesson: choose the device, seed everything, set print and plot defaults.
+
+    In a notebook, every figure shown from now on carries alt text (see
+    plotting.show_alt_text).
 
     `device` overrides the COURSEKIT_DEVICE variable; by default CUDA is used
     when available, else the CPU. `lang` ("en" or "zh-CN") is the language of
@@ -39,6 +42,7 @@ def setup(seed: int = 0, device: str | None = None, lang: str = "en") -> torch.d
     torch.set_printoptions(precision=4, sci_mode=False)
     np.set_printoptions(precision=4, suppress=True)
     use_course_style()
+    alt_text_in_notebooks()  # after the style: the inline backend's settings come last, as before
     print(_("coursekit: device {device} ({reason}), seed {seed}").format(
         device=chosen, reason=reason, seed=seed))
     if lang != "en" and cjk_family() is None:
