@@ -21,6 +21,7 @@ from coursekit.digits_explorer import (
     Runs,
     blew_up,
     compute_runs,
+    computed_runs,
     describe,
     digits_split,
     diverged,
@@ -239,6 +240,24 @@ def test_bad_batch_size_for_training():
 @pytest.fixture(scope="module")
 def runs():
     return compute_runs()
+
+
+def test_the_grid_is_trained_once_and_kept_read_only(runs):
+    assert computed_runs() is runs and compute_runs() is runs
+    assert computed_runs(epochs=3) is None  # another grid: not trained yet
+    with pytest.raises(ValueError, match="read-only"):
+        runs.train_loss[0, 0, 0] = 0.0
+
+
+def test_exercise_3_reads_the_grid_which_one_rate_alone_reproduces(runs):
+    """Exercise 3's reference reuses the explorer's runs: the same numbers as its own."""
+    from coursekit.exercises.training import _diverging_batch_sizes
+
+    at_one = runs.learning_rates.index(1.0)
+    for b, batch_size in enumerate(BATCH_SIZES):
+        alone = train_runs([1.0], batch_size, runs.epochs, explorer_data())[0][0]
+        np.testing.assert_array_equal(alone, runs.train_loss[b, at_one])
+    assert _diverging_batch_sizes.__wrapped__(1.0) == (5, 10)  # from the grid, no training
 
 
 def test_the_grid_tells_the_lessons_story(runs):
