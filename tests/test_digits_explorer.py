@@ -243,8 +243,9 @@ def runs():
 
 
 def test_the_grid_is_trained_once_and_kept_read_only(runs):
-    assert computed_runs() is runs and compute_runs() is runs
-    assert computed_runs(epochs=3) is None  # another grid: not trained yet
+    assert compute_runs() is runs  # no training again
+    assert 1.0 in computed_runs(1.0).learning_rates  # this grid, or another one with lr 1
+    assert computed_runs(1.0, epochs=3) is None and computed_runs(0.2) is None  # not trained
     with pytest.raises(ValueError, match="read-only"):
         runs.train_loss[0, 0, 0] = 0.0
 
@@ -253,11 +254,11 @@ def test_exercise_3_reads_the_grid_which_one_rate_alone_reproduces(runs):
     """Exercise 3's reference reuses the explorer's runs: the same numbers as its own."""
     from coursekit.exercises.training import _diverging_batch_sizes
 
-    at_one = runs.learning_rates.index(1.0)
-    for b, batch_size in enumerate(BATCH_SIZES):
-        alone = train_runs([1.0], batch_size, runs.epochs, explorer_data())[0][0]
-        np.testing.assert_array_equal(alone, runs.train_loss[b, at_one])
     assert _diverging_batch_sizes.__wrapped__(1.0) == (5, 10)  # from the grid, no training
+    alone = compute_runs(learning_rates=[1.0])  # lr 1 alone (the solution's): the same runs
+    at_one = runs.learning_rates.index(1.0)
+    for name in ("train_loss", "val_loss", "val_accuracy"):
+        np.testing.assert_array_equal(getattr(alone, name)[:, 0], getattr(runs, name)[:, at_one])
 
 
 def test_the_grid_tells_the_lessons_story(runs):

@@ -190,10 +190,12 @@ def compute_runs(batch_sizes=BATCH_SIZES, learning_rates=LEARNING_RATES, epochs=
 _COMPUTED: dict[tuple, Runs] = {}  # compute_runs's results in this session, by their settings
 
 
-def computed_runs(batch_sizes=BATCH_SIZES, learning_rates=LEARNING_RATES,
-                  epochs=EPOCHS) -> Runs | None:
-    """The runs `compute_runs` already trained in this session for these settings, else None."""
-    return _COMPUTED.get((tuple(batch_sizes), tuple(float(lr) for lr in learning_rates), epochs))
+def computed_runs(lr: float, batch_sizes=BATCH_SIZES, epochs=EPOCHS) -> Runs | None:
+    """Runs that `compute_runs` already trained in this session with these batch sizes
+    and epochs, learning rate `lr` among them; else None. (Each learning rate's runs
+    are the same whichever others are trained beside them: the tests check it.)"""
+    return next((runs for (sizes, rates, length), runs in _COMPUTED.items()
+                 if sizes == tuple(batch_sizes) and length == epochs and float(lr) in rates), None)
 
 
 def overfits(train_loss, val_loss) -> int | None:

@@ -207,8 +207,8 @@ def diverging_batch_sizes(lr: float = UNSAFE_LR) -> tuple[int, ...]:
 
 @functools.lru_cache(maxsize=4)
 def _diverging_batch_sizes(lr: float) -> tuple[int, ...]:
-    runs = computed_runs()
-    if runs is not None and lr in runs.learning_rates:  # the explorer's grid, trained already
+    runs = computed_runs(lr)
+    if runs is not None:  # the explorer's runs at this learning rate, trained already
         r = runs.learning_rates.index(lr)
         return tuple(b for i, b in enumerate(runs.batch_sizes) if diverged(runs.train_loss[i, r]))
     data = explorer_data()  # the same runs, one learning rate only: the same numbers
