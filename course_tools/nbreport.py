@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import time
 from collections import defaultdict
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +45,25 @@ class CourseReport:
         self.lessons: dict[str, LessonResult] = defaultdict(LessonResult)
         self.crash_counts: list[str] = []  # tests/test_crash_consistency.py's figures
         self.started = time.perf_counter()
+        self.early: Future | None = None  # the controller's own checks, see pytest_sessionstart
+
+    def pytest_sessionstart(self, session):
+        if hasattr(self.config, "workerinput"):
+            return  # an xdist worker: the controller checks and reports
+        # Whether each notebook is stale or its translation out of date, and the
+        # "ran on:" line (torch's import), take seconds of their own: work them out
+        # while the notebooks run, not after the last one. Nothing here depends on
+        # the run; nbval reads the notebooks at the start too.
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="course-report")
+        self.early = executor.submit(_early_checks, self.config.rootpath,
+                                     _notebooks_given(self.config))
+        executor.shutdown(wait=False)
+
+    def _early(self) -> EarlyChecks:
+        try:
+            return self.early.result() if self.early is not None else EarlyChecks()
+        except Exception:  # worked out again at the end, where an error shows as before
+            return EarlyChecks()
 
     def pytest_collectreport(self, report):
         # A notebook nbval cannot read (invalid JSON, say) yields no cells at
@@ -70,16 +90,21 @@ class CourseReport:
             self.lessons[shown].failures.append((
                 "missing", f"{notebook.name} is missing: run `python course.py refresh "
                 f"{Path(lesson).as_posix()}` to make it"))
+        early = self._early()
         for path, result in self.lessons.items():
-            problems = _stale(self.config.rootpath / path)
+            problems = early.stale[path] if path in early.stale else _stale(
+                self.config.rootpath / path)
             if problems:
                 script = Path(path).with_suffix(".py").as_posix()
                 shown = problems[:5] + [f"(and {len(problems) - 5} more)"] * (len(problems) > 5)
                 result.failures.append((
                     "stale", f"its .py was edited after the last refresh; run "
                     f"`python course.py refresh {script}`\n" + "\n".join(shown)))
-        for path, kind, detail in _translation_problems(self.config.rootpath, list(self.lessons)):
-            self.lessons[path].failures.append((kind, detail))
+        for checked in list(self.lessons):
+            found = early.translations[checked] if checked in early.translations else \
+                _translation_problems_of(self.config.rootpath, checked)
+            for path, kind, detail in found:
+                self.lessons[path].failures.append((kind, detail))
         if any(result.failures for result in self.lessons.values()) and session.exitstatus == 0:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
@@ -124,7 +149,7 @@ class CourseReport:
                 write(f"    --- {cell} ---")
                 for line in _trim(detail):
                     write(f"    {line}")
-        write(f"ran on: {describe_environment()}")
+        write(f"ran on: {self._early().environment or describe_environment()}")
         write(f"wall time: {time.perf_counter() - self.started:.1f} s")
         if self.crash_counts:
             terminalreporter.section("crash consistency: faults injected per command")
@@ -190,15 +215,50 @@ def _stale(notebook: Path) -> list[str]:
 def _translation_problems(root: Path, checked: list[str]) -> list[tuple[str, str, str]]:
     """(notebook path, kind, detail) for the translated editions among the checked
     notebooks, and for the missing edition notebooks of the checked English lessons."""
+    return [problem for path in checked for problem in _translation_problems_of(root, path)]
+
+
+def _translation_problems_of(root: Path, path: str) -> list[tuple[str, str, str]]:
+    """`_translation_problems` of one checked notebook (a path relative to `root`)."""
+    try:
+        return [(edition.notebook.relative_to(root).as_posix(), kind, detail)
+                for edition in _editions_to_check(root / path)
+                for kind, detail in edition_problems(edition)]
+    except Exception:  # unreadable: reported by collection already
+        return []
+
+
+@dataclass
+class EarlyChecks:
+    """What the controller works out while the notebooks run (empty: work it out at the end)."""
+
+    environment: str = ""
+    stale: dict[str, list[str]] = field(default_factory=dict)  # by path relative to the root
+    translations: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+
+
+def _notebooks_given(config) -> list[str]:
+    """The notebooks this run checks (the folders and files it was given), relative to the
+    root, as pytest names them; any it names otherwise are checked at the end instead."""
     found = []
-    for path in checked:
-        try:
-            for edition in _editions_to_check(root / path):
-                relative = edition.notebook.relative_to(root).as_posix()
-                found += [(relative, kind, detail) for kind, detail in edition_problems(edition)]
-        except Exception:  # unreadable: reported by collection already
-            continue
+    for argument in config.args:
+        given = Path(config.invocation_params.dir, argument.split("::")[0])
+        notebooks = sorted(given.rglob("*.ipynb")) if given.is_dir() else [given]
+        for notebook in notebooks:
+            if ".ipynb_checkpoints" in notebook.parts or notebook.suffix != ".ipynb":
+                continue
+            try:
+                found.append(notebook.absolute().relative_to(config.rootpath).as_posix())
+            except ValueError:
+                continue
     return found
+
+
+def _early_checks(root: Path, notebooks: list[str]) -> EarlyChecks:
+    return EarlyChecks(
+        environment=describe_environment(),
+        stale={path: _stale(root / path) for path in notebooks},
+        translations={path: _translation_problems_of(root, path) for path in notebooks})
 
 
 def _editions_to_check(notebook: Path) -> list[Edition]:

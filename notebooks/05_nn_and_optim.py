@@ -529,31 +529,33 @@ for name, path in zip(OPTIMIZERS, paths, strict=True):
 # float64: a GPU would not help, and every machine computes the same numbers.
 
 # %%
-def long_run(optimizer_class, lr, steps=2000):
-    """Full-batch steps on this section's problem from (w, b) = (1, 0).
+def long_runs_at(optimizer_class, lrs, steps=2000):
+    """Full-batch steps on this section's problem from (w, b) = (1, 0), one run per
+    learning rate, side by side (one step of every run per pass, which is faster).
 
-    Returns the losses (index k = after k steps) and the path of (w, b).
+    Returns {lr: (losses, path)}: the losses (index k = after k steps) and the path of (w, b).
     """
-    p = torch.tensor(PROBLEM.start, requires_grad=True)  # float64, on the CPU
-    optimizer = optimizer_class([p], lr=lr)
+    ps = [torch.tensor(PROBLEM.start, requires_grad=True) for _ in lrs]  # float64, on the CPU
+    # One optimizer holding every run's p, each in a parameter group with its own lr.
+    optimizer = optimizer_class([{"params": [p], "lr": lr} for p, lr in zip(ps, lrs, strict=True)])
     losses, path = [], []
-    for _ in range(steps):
-        loss = ((p[0] * x_line + p[1] - y_line) ** 2).mean()
-        losses.append(loss.item())
-        path.append(p.tolist())
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    with torch.no_grad():
-        losses.append(((p[0] * x_line + p[1] - y_line) ** 2).mean().item())
-    path.append(p.tolist())
-    return np.array(losses), np.array(path)
+    for step in range(steps + 1):  # the last pass only records where the runs ended
+        wb = torch.stack(ps)  # one row (w, b) per run
+        loss = ((wb[:, :1] * x_line + wb[:, 1:] - y_line) ** 2).mean(dim=1)  # one loss per run
+        losses.append(loss.tolist())
+        path.append(wb.tolist())
+        if step < steps:
+            optimizer.zero_grad()
+            loss.sum().backward()  # each run's loss depends on its own p: its own gradient
+            optimizer.step()
+    losses, path = np.array(losses), np.array(path)
+    return {lr: (losses[:, i], path[:, i]) for i, lr in enumerate(lrs)}
 
 
 LONG_LRS = (0.1, 0.5, 10.0)
 adaptive = {"RMSprop": torch.optim.RMSprop, "Adam": torch.optim.Adam}
-long_runs = {(name, lr): long_run(optimizer_class, lr)
-             for name, optimizer_class in adaptive.items() for lr in LONG_LRS}
+long_runs = {(name, lr): run for name, optimizer_class in adaptive.items()
+             for lr, run in long_runs_at(optimizer_class, LONG_LRS).items()}
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)

@@ -21,6 +21,7 @@ from coursekit.digits_explorer import (
     Runs,
     blew_up,
     compute_runs,
+    computed_runs,
     describe,
     digits_split,
     diverged,
@@ -239,6 +240,25 @@ def test_bad_batch_size_for_training():
 @pytest.fixture(scope="module")
 def runs():
     return compute_runs()
+
+
+def test_the_grid_is_trained_once_and_kept_read_only(runs):
+    assert compute_runs() is runs  # no training again
+    assert 1.0 in computed_runs(1.0).learning_rates  # this grid, or another one with lr 1
+    assert computed_runs(1.0, epochs=3) is None and computed_runs(0.2) is None  # not trained
+    with pytest.raises(ValueError, match="read-only"):
+        runs.train_loss[0, 0, 0] = 0.0
+
+
+def test_exercise_3_reads_the_grid_which_one_rate_alone_reproduces(runs):
+    """Exercise 3's reference reuses the explorer's runs: the same numbers as its own."""
+    from coursekit.exercises.training import _diverging_batch_sizes
+
+    assert _diverging_batch_sizes.__wrapped__(1.0) == (5, 10)  # from the grid, no training
+    alone = compute_runs(learning_rates=[1.0])  # lr 1 alone (the solution's): the same runs
+    at_one = runs.learning_rates.index(1.0)
+    for name in ("train_loss", "val_loss", "val_accuracy"):
+        np.testing.assert_array_equal(getattr(alone, name)[:, 0], getattr(runs, name)[:, at_one])
 
 
 def test_the_grid_tells_the_lessons_story(runs):

@@ -102,3 +102,27 @@ def test_a_lesson_whose_notebook_is_missing_fails_the_check(tmp_path):
     assert re.search(r"PASSED +a_good\.ipynb", summary), summary
     assert re.search(r"FAILED \(missing\) +b_gone\.ipynb", summary), summary
     assert "b_gone.ipynb is missing: run `python course.py refresh b_gone` to make it" in summary
+
+
+def test_the_checks_worked_out_early_are_those_of_the_end(tmp_path):
+    """The controller works out staleness, translations and the environment line while
+    the notebooks run: for the notebooks it was given, the same answers as at the end."""
+    from types import SimpleNamespace
+
+    from course_tools import nbreport
+
+    small_lesson(tmp_path, "a_good")
+    (tmp_path / "sub").mkdir()
+    stale = small_lesson(tmp_path / "sub", "b_stale")
+    stale.write_text(LESSON_PY.replace("One plus one", "1 + 1"), encoding="utf-8")
+    config = SimpleNamespace(args=[str(tmp_path)], rootpath=tmp_path,
+                             invocation_params=SimpleNamespace(dir=tmp_path))
+    given = nbreport._notebooks_given(config)
+    assert given == ["a_good.ipynb", "sub/b_stale.ipynb"]  # as pytest names them
+    early = nbreport._early_checks(tmp_path, given)
+    assert early.stale == {path: nbreport._stale(tmp_path / path) for path in given}
+    assert early.stale["a_good.ipynb"] == [] and early.stale["sub/b_stale.ipynb"]
+    english = "notebooks/05_nn_and_optim.ipynb"  # with its Chinese edition, which is current
+    assert nbreport._early_checks(ROOT, [english]).translations == {
+        english: nbreport._translation_problems(ROOT, [english])}
+    assert early.environment == nbreport.describe_environment()

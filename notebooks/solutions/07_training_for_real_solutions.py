@@ -110,10 +110,9 @@ check(2, measure)
 # The explorer's verdicts at learning rate 1, for every batch size:
 
 # %%
-runs = compute_runs()
-lr_index = runs.index(runs.batch_sizes[0], 1.0)[1]
+runs = compute_runs(learning_rates=[1.0])  # the explorer's runs at lr 1 only: the same numbers
 for b, batch_size in enumerate(runs.batch_sizes):
-    print(f"batch {batch_size:3}: {verdict_word(runs, b, lr_index)}")
+    print(f"batch {batch_size:3}: {verdict_word(runs, b, 0)}")
 
 # %% [markdown]
 # Batches of 5 and 10 fail; from 20 on, training survives (at the full batch

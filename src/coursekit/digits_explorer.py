@@ -171,11 +171,31 @@ def explorer_data(n_train: int = N_TRAIN):
 
 
 def compute_runs(batch_sizes=BATCH_SIZES, learning_rates=LEARNING_RATES, epochs=EPOCHS) -> Runs:
-    """Train every setting of the grid (a few seconds on one core)."""
-    data = explorer_data()
-    per_batch = [train_runs(learning_rates, b, epochs, data) for b in batch_sizes]
-    train, val, accuracy = (np.stack(parts) for parts in zip(*per_batch, strict=True))
-    return Runs(tuple(batch_sizes), tuple(learning_rates), train, val, accuracy)
+    """Train every setting of the grid (a few seconds on one core).
+
+    Once per session for each grid: a later call with the same settings returns the
+    same runs (read-only arrays) without training again.
+    """
+    key = (tuple(batch_sizes), tuple(float(lr) for lr in learning_rates), epochs)
+    if key not in _COMPUTED:
+        data = explorer_data()
+        per_batch = [train_runs(key[1], b, epochs, data) for b in key[0]]
+        train, val, accuracy = (np.stack(parts) for parts in zip(*per_batch, strict=True))
+        for array in (train, val, accuracy):
+            array.flags.writeable = False  # shared by every later caller: nobody may change it
+        _COMPUTED[key] = Runs(key[0], tuple(learning_rates), train, val, accuracy)
+    return _COMPUTED[key]
+
+
+_COMPUTED: dict[tuple, Runs] = {}  # compute_runs's results in this session, by their settings
+
+
+def computed_runs(lr: float, batch_sizes=BATCH_SIZES, epochs=EPOCHS) -> Runs | None:
+    """Runs that `compute_runs` already trained in this session with these batch sizes
+    and epochs, learning rate `lr` among them; else None. (Each learning rate's runs
+    are the same whichever others are trained beside them: the tests check it.)"""
+    return next((runs for (sizes, rates, length), runs in _COMPUTED.items()
+                 if sizes == tuple(batch_sizes) and length == epochs and float(lr) in rates), None)
 
 
 def overfits(train_loss, val_loss) -> int | None:

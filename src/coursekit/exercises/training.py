@@ -16,7 +16,14 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from ..digits_explorer import BATCH_SIZES, EPOCHS, diverged, explorer_data, train_runs
+from ..digits_explorer import (
+    BATCH_SIZES,
+    EPOCHS,
+    computed_runs,
+    diverged,
+    explorer_data,
+    train_runs,
+)
 from ..i18n import _
 from .core import (
     ExerciseSet,
@@ -200,7 +207,11 @@ def diverging_batch_sizes(lr: float = UNSAFE_LR) -> tuple[int, ...]:
 
 @functools.lru_cache(maxsize=4)
 def _diverging_batch_sizes(lr: float) -> tuple[int, ...]:
-    data = explorer_data()
+    runs = computed_runs(lr)
+    if runs is not None:  # the explorer's runs at this learning rate, trained already
+        r = runs.learning_rates.index(lr)
+        return tuple(b for i, b in enumerate(runs.batch_sizes) if diverged(runs.train_loss[i, r]))
+    data = explorer_data()  # the same runs, one learning rate only: the same numbers
     return tuple(b for b in BATCH_SIZES if diverged(train_runs([lr], b, EPOCHS, data)[0][0]))
 
 
