@@ -249,7 +249,7 @@ README_PARTS = ["Two commands", "Your work and course updates", "Choosing the de
                 "Installing on your machine", "conda", "Colab and Binder"]
 # The README's own language line, per edition (the English one links to the others).
 LANGUAGE_LINES = {"zh-CN": "[English](README.md) | 简体中文"}
-_LANGUAGE_LINE = re.compile(r"^[^\n]*\]\(README(\.[\w-]+)?\.md\)[^\n]*$")
+_LANGUAGE_LINE = re.compile(r"^English \|[^\n]*\]\(README\.[\w-]+\.md\)[^\n]*$")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
 
 
@@ -609,7 +609,14 @@ def extract_coursekit(lang: str = "zh-CN", package: Path = COURSEKIT) -> Path:
 
 
 def main(argv: list[str]) -> int:
-    command = argv[:1]
+    try:
+        return _command(argv[:1])
+    except ReadmeError as error:  # README.md lost a student section: one line, no traceback
+        print(error, file=sys.stderr)
+        return 1
+
+
+def _command(command: list[str]) -> int:
     if command == ["extract"]:
         for source in english_sources():
             print(extract(source).relative_to(ROOT))
@@ -620,7 +627,7 @@ def main(argv: list[str]) -> int:
         for lang in LANGUAGES:
             try:
                 print(f"wrote {write_readme(ReadmeEdition.of(lang=lang)).relative_to(ROOT)}")
-            except (TranslationMissing, ReadmeError) as error:
+            except TranslationMissing as error:
                 print(f"README.{lang}.md: {error}", file=sys.stderr)
                 return 1
         return 0
