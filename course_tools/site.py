@@ -33,6 +33,7 @@ import nbformat
 
 from . import NOTEBOOKS, ROOT
 from .bootstrap import course_address
+from .translations import README_PARTS
 
 OUT = ROOT / "_site"
 HTML = OUT / "html"
@@ -52,10 +53,8 @@ VENDOR = [
     ("mathjax", ["es5/tex-chtml.js", "es5/output/chtml/fonts/woff-v2", "es5/input/tex/extensions",
                  "es5/ui", "es5/a11y", "es5/sre", "es5/adaptors"], "mathjax"),
 ]
-# The README's parts that speak to students; the rest is for maintainers.
-# (A translated README, README.<lang>.md, holds only those parts: all of it is used.)
-README_PARTS = ["Two commands", "Your work and course updates", "Choosing the device",
-                "Installing on your machine", "conda", "Colab and Binder"]
+# README_PARTS: the README's parts that speak to students, the ones the home page shows.
+# (A translated README, README.<lang>.md, is built from those parts: all of it is used.)
 
 
 class SiteError(Exception):

@@ -13,14 +13,24 @@ unchanged except the setup call, which names the language
 (`device = coursekit.setup(lang="zh-CN")`). `python course.py refresh` builds and
 executes it; nobody edits it, and it has no .py of its own (no jupytext pairing).
 
-    python -m course_tools.translations extract            # new English cells into every catalog
+The translated README, `README.zh-CN.md`, is a build too: the README's student
+parts (`README_PARTS`: the intro and those sections) with each Markdown block
+(heading, paragraph, list, table, code block) replaced by its translation from
+`notebooks/zh-CN/po/README.po`, the language line and the generated course-links
+block (course_tools/bootstrap.py) written for the edition. A translation may say
+more than its English block when its readers need it (`--lang zh-CN`, say).
+
+    python -m course_tools.translations extract            # new English cells and README
+                                                           # blocks into every catalog
     python -m course_tools.translations status             # what each catalog still lacks
+    python -m course_tools.translations readme             # write README.zh-CN.md
     python -m course_tools.translations extract-coursekit  # coursekit's own _() templates
 """
 
 from __future__ import annotations
 
 import ast
+import difflib
 import hashlib
 import re
 import sys
@@ -31,6 +41,7 @@ import jupytext
 import polib
 
 from . import NOTEBOOKS, ROOT
+from .bootstrap import README_END, README_START, course_address, lesson_notebooks, readme_links
 from .files import write_atomic
 
 LANGUAGES = ("zh-CN",)
@@ -51,6 +62,14 @@ class Edition:
     notebook: Path  # notebooks/<lang>/[solutions/]NN_name.ipynb: the executed build
     catalog: Path  # notebooks/<lang>/po/[solutions/]NN_name.po: the translations
     lang: str
+
+    @property
+    def source(self) -> Path:
+        return self.script
+
+    def paragraphs(self) -> list[str]:
+        """The English text to translate: the lesson's Markdown cells."""
+        return markdown_cells(self.script)
 
     @property
     def name(self) -> str:
@@ -119,11 +138,10 @@ def translations(catalog: Path) -> dict[str, str]:
             if entry.msgstr.strip() and not entry.obsolete and "fuzzy" not in entry.flags}
 
 
-def untranslated(edition: Edition) -> list[str]:
-    """The English Markdown cells that have no usable translation, in lesson order."""
+def untranslated(edition: Edition | ReadmeEdition) -> list[str]:
+    """The English Markdown cells (README blocks) that have no usable translation, in order."""
     known = translations(edition.catalog)
-    return list(dict.fromkeys(text for text in markdown_cells(edition.script)
-                              if text not in known))
+    return list(dict.fromkeys(text for text in edition.paragraphs() if text not in known))
 
 
 def first_line(text: str, limit: int = 90) -> str:
@@ -131,11 +149,11 @@ def first_line(text: str, limit: int = 90) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def missing_message(edition: Edition, missing: list[str]) -> str:
+def missing_message(edition: Edition | ReadmeEdition, missing: list[str]) -> str:
     shown = "; ".join(repr(first_line(text)) for text in missing[:3])
     more = f" (and {len(missing) - 3} more)" if len(missing) > 3 else ""
     return (f"translation out of date: {len(missing)} English paragraph(s) of "
-            f"{edition.script.name} have no {edition.lang} translation in "
+            f"{edition.source.name} have no {edition.lang} translation in "
             f"{edition.catalog.name}: {shown}{more}")
 
 
@@ -220,6 +238,171 @@ def extract(source: Path, lang: str = "zh-CN") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, catalog.__unicode__())
     return path
+
+
+# --- the translated README: the README's student parts, built -----------------------------
+
+# The README's parts that speak to students (its intro comes first; the rest of the
+# README is for maintainers). The translated README is exactly these parts, and the
+# site's home page shows them (course_tools/site.py).
+README_PARTS = ["Two commands", "Your work and course updates", "Choosing the device",
+                "Installing on your machine", "conda", "Colab and Binder"]
+# The README's own language line, per edition (the English one links to the others).
+LANGUAGE_LINES = {"zh-CN": "[English](README.md) | 简体中文"}
+_LANGUAGE_LINE = re.compile(r"^English \|[^\n]*\]\(README\.[\w-]+\.md\)[^\n]*$")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+
+
+class ReadmeError(Exception):
+    """README.md lacks a part the translated README is built from. One line."""
+
+
+@dataclass(frozen=True)
+class ReadmeEdition:
+    """README.<lang>.md: built from README.md's student parts and one catalog."""
+
+    source: Path  # README.md
+    readme: Path  # README.<lang>.md: the build, committed
+    catalog: Path  # notebooks/<lang>/po/README.po, beside the lessons' catalogs
+    lang: str
+
+    @classmethod
+    def of(cls, root: Path = ROOT, lang: str = "zh-CN") -> ReadmeEdition:
+        return cls(root / "README.md", root / f"README.{lang}.md",
+                   root / "notebooks" / lang / "po" / "README.po", lang)
+
+    @property
+    def name(self) -> str:
+        return self.readme.name
+
+    def paragraphs(self) -> list[str]:
+        """The English blocks to translate (not the language line, not generated ones)."""
+        return [block for block in student_blocks(self.source.read_text(encoding="utf-8"))
+                if not _made_by_the_build(block)]
+
+
+def markdown_blocks(text: str) -> list[str]:
+    """A Markdown text's blocks (heading, paragraph, list, table...), split at blank
+    lines; a fenced code block or the generated course-links block stays whole."""
+    blocks: list[list[str]] = [[]]
+    fenced = generated = False
+    for line in text.splitlines():
+        if not line.strip() and not fenced and not generated:
+            blocks.append([])
+            continue
+        blocks[-1].append(line)
+        if _FENCE.match(line):
+            fenced = not fenced
+        generated = (generated or line.startswith(README_START)) and not line.startswith(
+            README_END)
+    return ["\n".join(lines) for lines in blocks if lines]
+
+
+def student_blocks(readme: str, parts: list[str] = README_PARTS) -> list[str]:
+    """The blocks of the README's intro and of its sections named in `parts`, in order."""
+    blocks, found, keep = [], set(), True
+    for block in markdown_blocks(readme):
+        if block.startswith("## "):
+            heading = block.splitlines()[0][3:].strip()
+            keep = heading in parts
+            found.add(heading)
+        if keep:
+            blocks.append(block)
+    lacking = [part for part in parts if part not in found]
+    if lacking:
+        raise ReadmeError(f"README.md has no section '## {lacking[0]}' (a student part named "
+                          "in course_tools/translations.py's README_PARTS)")
+    return blocks
+
+
+def _made_by_the_build(block: str) -> bool:
+    return bool(_LANGUAGE_LINE.match(block)) or block.startswith(README_START)
+
+
+def build_readme(edition: ReadmeEdition) -> str:
+    """The text of README.<lang>.md. Raises TranslationMissing when a block lacks one."""
+    missing = untranslated(edition)
+    if missing:
+        raise TranslationMissing(missing_message(edition, missing))
+    known = translations(edition.catalog)
+    root = edition.source.parent
+    built = []
+    for block in student_blocks(edition.source.read_text(encoding="utf-8")):
+        if _LANGUAGE_LINE.match(block):
+            built.append(LANGUAGE_LINES[edition.lang])
+        elif block.startswith(README_START):  # what `course.py rehome` writes there
+            built.append(readme_links(course_address(root), lesson_notebooks(root / "notebooks"),
+                                      lang=edition.lang))
+        else:
+            built.append(known[block])
+    return "\n\n".join(built) + "\n"
+
+
+def write_readme(edition: ReadmeEdition) -> Path:
+    write_atomic(edition.readme, build_readme(edition))
+    return edition.readme
+
+
+def readme_problems(edition: ReadmeEdition) -> list[tuple[str, str]]:
+    """As `problems` for a lesson: "translation out of date" naming each English block
+    with no translation, or "stale" when README.<lang>.md is not the current build."""
+    command = "python -m course_tools.translations readme"
+    missing = untranslated(edition)
+    if missing:
+        lines = [f"no {edition.lang} translation in {edition.catalog.name} for the "
+                 f"{edition.source.name} paragraph:"]
+        lines += [f"  {first_line(text)}" for text in missing]
+        return [("translation out of date", "\n".join(lines))]
+    built = build_readme(edition).splitlines()
+    stored = (edition.readme.read_text(encoding="utf-8").splitlines()
+              if edition.readme.exists() else [])
+    if built == stored:
+        return []
+    line = next((i for i, (a, b) in enumerate(zip(built, stored, strict=False), 1) if a != b),
+                min(len(built), len(stored)) + 1)
+    return [("stale", f"{edition.name} is not the build of {edition.source.name} and "
+                      f"{edition.catalog.name} (line {line} differs; edit the catalog, never "
+                      f"{edition.name}): run `{command}`")]
+
+
+def extract_readme(edition: ReadmeEdition) -> Path:
+    """Bring the README's catalog up to date, keeping every translation.
+
+    A changed English block gets the old block's translation, marked fuzzy (so it
+    still counts as missing) with the old English as `#| msgid`, as gettext's
+    msgmerge does: the translator sees what changed. A translation no longer used
+    by any block is kept, obsolete (#~).
+    """
+    path = edition.catalog
+    old = {entry.msgid: entry for entry in polib.pofile(str(path))
+           if not entry.obsolete} if path.exists() else {}
+    source = edition.source.read_text(encoding="utf-8")
+    blocks = edition.paragraphs()
+    unused = {text: entry for text, entry in old.items() if text not in blocks and entry.msgstr}
+    catalog = polib.POFile(wrapwidth=0)
+    catalog.metadata = {"Content-Type": "text/plain; charset=UTF-8", "Language": edition.lang}
+    for text in dict.fromkeys(blocks):
+        line = source[:source.index(text)].count("\n") + 1
+        entry = polib.POEntry(msgid=text, occurrences=[(edition.source.name, str(line))])
+        if text in old:
+            entry.msgstr, entry.flags = old[text].msgstr, list(old[text].flags)
+            entry.previous_msgid = old[text].previous_msgid
+        elif (nearest := _nearest(text, unused)) is not None:
+            entry.msgstr, entry.flags = unused.pop(nearest).msgstr, ["fuzzy"]
+            entry.previous_msgid = nearest
+        catalog.append(entry)
+    for entry in unused.values():
+        entry.obsolete = True
+        catalog.append(entry)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, catalog.__unicode__())
+    return path
+
+
+def _nearest(text: str, candidates: dict, cutoff: float = 0.6) -> str | None:
+    """The candidate English block most like `text` (a changed paragraph), if any is."""
+    found = difflib.get_close_matches(text, list(candidates), n=1, cutoff=cutoff)
+    return found[0] if found else None
 
 
 # --- coursekit's own text: the _() templates -------------------------------------------
@@ -426,10 +609,27 @@ def extract_coursekit(lang: str = "zh-CN", package: Path = COURSEKIT) -> Path:
 
 
 def main(argv: list[str]) -> int:
-    command = argv[:1]
+    try:
+        return _command(argv[:1])
+    except ReadmeError as error:  # README.md lost a student section: one line, no traceback
+        print(error, file=sys.stderr)
+        return 1
+
+
+def _command(command: list[str]) -> int:
     if command == ["extract"]:
         for source in english_sources():
             print(extract(source).relative_to(ROOT))
+        for lang in LANGUAGES:
+            print(extract_readme(ReadmeEdition.of(lang=lang)).relative_to(ROOT))
+        return 0
+    if command == ["readme"]:
+        for lang in LANGUAGES:
+            try:
+                print(f"wrote {write_readme(ReadmeEdition.of(lang=lang)).relative_to(ROOT)}")
+            except TranslationMissing as error:
+                print(f"README.{lang}.md: {error}", file=sys.stderr)
+                return 1
         return 0
     if command == ["extract-coursekit"]:
         path = extract_coursekit()
@@ -440,6 +640,12 @@ def main(argv: list[str]) -> int:
         for edition in editions():
             missing = untranslated(edition)
             print(f"{edition.name:<45} {'complete' if not missing else f'{len(missing)} missing'}")
+        for lang in LANGUAGES:
+            readme = ReadmeEdition.of(lang=lang)
+            problems = readme_problems(readme)
+            print(f"{readme.name:<45} {problems[0][0] if problems else 'complete, built'}")
+            for _kind, detail in problems:
+                print("  " + detail.replace("\n", "\n  "))
         return 0
     print(__doc__)
     return 2

@@ -3,7 +3,8 @@
 Each notebook of notebooks/zh-CN/ is built by `python course.py refresh` from the
 English lesson's .py and its catalog (course_tools/translations.py). These tests
 never build or execute one: if one fails, translate the paragraph it names in the
-catalog, then run the refresh it names.
+catalog, then run the refresh it names. README.zh-CN.md is built the same way from
+README.md's student parts and notebooks/zh-CN/po/README.po (a few ms).
 """
 
 import os
@@ -20,8 +21,20 @@ import pytest
 from course_copy import copy_listed
 
 from course_tools import translations
+from course_tools.bootstrap import README_START, course_address, lesson_notebooks, readme_links
 from course_tools.notebook_pairs import execution_problems
-from course_tools.translations import Edition, build, editions, first_line, untranslated
+from course_tools.rehome import main as rehome
+from course_tools.translations import (
+    Edition,
+    ReadmeEdition,
+    build,
+    build_readme,
+    editions,
+    extract_readme,
+    first_line,
+    readme_problems,
+    untranslated,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 EDITIONS = editions()
@@ -246,3 +259,100 @@ def test_check_and_test_collect_the_chinese_notebooks_for_nbval():
     assert built, "no Chinese notebook built yet"
     for edition in built:
         assert f"{edition.notebook.relative_to(ROOT).as_posix()}::Cell 0" in listed, edition.name
+
+
+# --- README.zh-CN.md: README.md's student parts, built --------------------------------------
+
+README_ZH = ReadmeEdition.of()
+FIX = ("run `python -m course_tools.translations extract`, translate the empty (or fuzzy) "
+       "entries of notebooks/zh-CN/po/README.po, then `python -m course_tools.translations readme`")
+
+
+def test_every_student_part_of_the_readme_has_a_translation():
+    missing = untranslated(README_ZH)
+    assert not missing, (
+        f"README.zh-CN.md: translation out of date: {len(missing)} paragraph(s) of README.md "
+        "have no translation:\n" + "\n".join(f"  {first_line(text)}" for text in missing)
+        + f"\n{FIX}")
+
+
+def test_readme_zh_is_the_build_of_the_readme_and_its_catalog():
+    if untranslated(README_ZH):
+        pytest.skip("its catalog is incomplete (the test above names the paragraphs)")
+    problems = readme_problems(README_ZH)
+    assert not problems, "\n".join(detail for _, detail in problems)
+
+
+def test_readme_zh_has_no_english_prose_left():
+    text = README_ZH.readme.read_text(encoding="utf-8")
+    assert not english_lines(text), "English prose in README.zh-CN.md:\n" + "\n".join(
+        english_lines(text))
+
+
+def readme_course(tmp_path) -> ReadmeEdition:
+    """The files the README's build reads, copied: READMEs, catalog, pyproject, lesson names."""
+    edition = ReadmeEdition.of(tmp_path)
+    for path in (edition.source, edition.readme, edition.catalog, tmp_path / "pyproject.toml"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / path.relative_to(tmp_path), path)
+    for name in lesson_notebooks(ROOT / "notebooks"):  # the badges need only their names
+        (tmp_path / "notebooks" / name).touch()
+    return edition
+
+
+def test_a_changed_readme_paragraph_is_named_and_its_old_translation_offered(tmp_path):
+    edition = readme_course(tmp_path)
+    assert readme_problems(edition) == []
+    text = edition.source.read_text(encoding="utf-8")
+    old = next(b for b in edition.paragraphs() if b.startswith("Each lesson ends with exercises"))
+    new = old.replace("checks for you", "grades for you")
+    edition.source.write_text(text.replace(old, new), encoding="utf-8")
+
+    [(kind, detail)] = readme_problems(edition)
+    assert kind == "translation out of date", detail
+    assert "Each lesson ends with exercises that the notebook grades for you; the" in detail
+    with pytest.raises(translations.TranslationMissing, match="Each lesson ends with exercises"):
+        build_readme(edition)
+
+    # extract offers the old translation, fuzzy (still missing) with the old English beside it
+    extract_readme(edition)
+    catalog = polib.pofile(str(edition.catalog))
+    entry = catalog.find(new)
+    assert entry.flags == ["fuzzy"] and entry.previous_msgid == old
+    assert entry.msgstr.startswith("每一课的最后都有练习")
+    assert untranslated(edition) == [new]
+    entry.flags, entry.msgstr = [], entry.msgstr.replace("自动检查", "自动评分")
+    catalog.save(str(edition.catalog))
+    [(kind, detail)] = readme_problems(edition)  # translated, but README.zh-CN.md not rebuilt
+    assert kind == "stale" and "translations readme" in detail, detail
+    translations.write_readme(edition)
+    assert readme_problems(edition) == []
+    assert "由笔记本自动评分" in edition.readme.read_text(encoding="utf-8")
+
+
+def test_only_the_student_parts_are_translated(tmp_path):
+    edition = readme_course(tmp_path)
+    text = edition.source.read_text(encoding="utf-8")
+    maintainers = "This re-executes every lesson and every solution notebook in a fresh kernel"
+    assert maintainers in text  # "## For instructors: check the course before class"
+    edition.source.write_text(text.replace(maintainers, maintainers.upper()), encoding="utf-8")
+    assert readme_problems(edition) == []
+    edition.source.write_text(text.replace("## Choosing the device", "## Devices"), "utf-8")
+    with pytest.raises(translations.ReadmeError, match="no section '## Choosing the device'"):
+        readme_problems(edition)
+
+
+def test_the_course_links_block_is_built_and_rehome_keeps_it_the_build(tmp_path):
+    edition = readme_course(tmp_path)
+    built = build_readme(edition)
+    links = readme_links(course_address(tmp_path), lesson_notebooks(tmp_path / "notebooks"),
+                         lang="zh-CN")
+    assert links in built and built.count(README_START) == 1
+    assert "/notebooks/zh-CN/04_backprop_by_hand.ipynb)" in links
+    assert built.splitlines()[2] == "[English](README.md) | 简体中文"
+    fork = "https://github.com/a-teacher/pytorch-course"
+    assert rehome([fork], root=tmp_path) == 0
+    assert f"{fork}/blob/main/notebooks/zh-CN/".replace(
+        "https://github.com/", "https://colab.research.google.com/github/") in (
+        edition.readme.read_text(encoding="utf-8"))
+    assert readme_problems(edition) == []  # rehome's Chinese badges are what the build writes
