@@ -536,7 +536,7 @@ const STYLE = `
 .coursekit-explorer .ck-label { flex: 0 0 8.5em; }
 .coursekit-explorer .ck-track { flex: 1 1 10em; min-width: 7em; }
 .coursekit-explorer .ck-track > span { display: block; height: 1.6em; padding: 4px;
-  position: relative; contain: strict; will-change: transform; }
+  position: relative; contain: strict; }
 .coursekit-explorer input[type=range] { display: block; width: 100%; margin: 0; height: 100%;
   accent-color: var(--ck-accent, var(--jp-brand-color1, #1565c0)); }
 .coursekit-explorer .ck-readout { flex: 0 0 auto; width: 7.5em; box-sizing: border-box; font: inherit;
