@@ -19,6 +19,11 @@ TCP proxy on loopback holds each chunk 100 ms before passing it on; the page is
 served through it), as on Colab or Binder. Chromium's own network emulation does
 not delay WebSocket frames, hence the proxy.
 
+JupyterLab runs with its own default notebook settings, as a student's does
+(cells off screen skipped by the browser: windowing mode "contentVisibility"),
+not the tests' (every cell laid out and painted: "none"); `--windowing none`
+measures that worst case.
+
 With `--baseline REV` (for example d5aaf7e, the last commit whose explorers
 redrew a PNG in the kernel, or the commit before the explorers drew their own
 controls), the same measurements run on that commit's lessons and coursekit
@@ -53,6 +58,7 @@ import browser_harness as bh  # noqa: E402
 SERVER_SIDE_REV = "d5aaf7e"
 ADDED_LATENCY = 0.100  # seconds, each way
 SLOWDOWN = 4  # Chromium's CPU throttling for the "slow laptop" column
+TRACKER = "@jupyterlab/notebook-extension/tracker.jupyterlab-settings"
 
 # (lesson, description of the slider to move)
 EXPLORERS = [
@@ -234,8 +240,8 @@ class ProxiedLab:
 class BaselineLab(bh.LabServer):
     """JupyterLab on an older commit's notebooks, its kernels importing that commit's coursekit."""
 
-    def __init__(self, source: Path):
-        super().__init__()
+    def __init__(self, source: Path, settings: dict):
+        super().__init__(settings=settings)
         self.source = source
 
     def _prepare(self) -> dict:
@@ -370,6 +376,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--baseline", default="none",
                         help=f"commit to compare with (e.g. {SERVER_SIDE_REV}, server-side PNG "
                              "explorers), or 'none' (the default)")
+    parser.add_argument("--windowing", default="contentVisibility",
+                        choices=["contentVisibility", "none", "defer"],
+                        help="JupyterLab's notebook windowing mode (default: JupyterLab's own)")
     parser.add_argument("--lessons", nargs="*", default=[],
                         help="only these lessons (number prefixes such as 04 07); default: all")
     args, _ = parser.parse_known_args(argv)  # `course.py bench` passes its extras to all
@@ -383,7 +392,9 @@ def main(argv: list[str]) -> int:
     print(f"bench_browser: explorers in headless Chromium, {args.changes} key presses and "
           f"{args.drag_seconds:g} s of dragging each ({os.cpu_count()} CPUs, "
           f"load {os.getloadavg()[0]:.1f}); targets: latency ≤ 16.7 ms, ≥ 30 new pictures/s "
-          f"(at {SLOWDOWN}× CPU slowdown too), settled ≤ 100 ms after the thumb stops")
+          f"(at {SLOWDOWN}× CPU slowdown too), settled ≤ 100 ms after the thumb stops; "
+          f"JupyterLab's windowing mode {args.windowing}")
+    settings = {**bh.LAB_SETTINGS, TRACKER: {"windowingMode": args.windowing}}
     with tempfile.TemporaryDirectory(prefix="coursekit-bench-") as tmp, \
             sync_playwright() as playwright:
         browser = bh.launch_browser(playwright, executable)
@@ -392,7 +403,7 @@ def main(argv: list[str]) -> int:
             source = checkout(args.baseline, Path(tmp))
             runs.append((f"kernel@{args.baseline[:7]}", BaselineLab, source))
         for label, make, source in runs:
-            lab = make(source) if source else make()
+            lab = make(source, settings) if source else make(settings=settings)
             with lab:
                 proxy = DelayProxy(lab.port).start()
                 try:

@@ -124,8 +124,9 @@ def code_sources(name: str) -> list[str]:
 class LabServer:
     """`jupyter lab --no-browser` on a temporary my-work/; a context manager."""
 
-    def __init__(self, startup_timeout: float = 120):
+    def __init__(self, startup_timeout: float = 120, settings: dict | None = None):
         self.startup_timeout = startup_timeout
+        self.settings = LAB_SETTINGS if settings is None else settings
         self.token = secrets.token_hex(24)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -142,7 +143,7 @@ class LabServer:
 
     def _prepare(self) -> dict:
         workspace.sync(ROOT, self.root, report=lambda line: None)  # as `course.py lab` does
-        for relative, values in LAB_SETTINGS.items():
+        for relative, values in self.settings.items():
             path = self.tmp / "lab-settings" / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(values))

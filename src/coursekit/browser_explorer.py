@@ -5,9 +5,9 @@ inputs with a box to type into, radio buttons for a choice) and a <canvas>
 with its own JavaScript (coursekit/js/, no build step). Moving a slider
 redraws the picture in the same animation frame, without a round trip to the
 kernel: the view got everything it needs once, when it was displayed, and
-computes each frame itself. While a thumb moves, the kernel hears of it a few
-times a second and once more when it stops (a message per pointer move kept a
-slow laptop too busy to draw). In Python, each control is an ipywidgets
+computes each frame itself. The kernel hears of a value when the thumb is let
+go or has rested 400 ms (each message makes JupyterLab redraw its busy/idle
+indicators, work a slow laptop cannot spare while the picture follows the thumb). In Python, each control is an ipywidgets
 control that is never displayed: it describes the slider (range, label,
 format) and holds its value, linked to the view's trait (`traitlets.link`).
 The view reads its colours and text size from the page's CSS variables

@@ -212,7 +212,7 @@ function makeTheme(key) {
   // Text in the picture never gets smaller than the page's own small text (12 px at least).
   const size = Math.max(12, parseFloat(values.fontSize) || 13);
   return {
-    bg, size, font: `${size}px sans-serif`,
+    key, bg, size, font: `${size}px sans-serif`,
     fg: ensure(values.fg, 4.5), muted: ensure(values.muted, 4.5), grid: hex(toRGB(values.grid)),
     frame: ensure(values.muted, 3),
     good: ensure(values.good, 4.5), warn: ensure(values.warn, 4.5), bad: ensure(values.bad, 4.5),
@@ -290,6 +290,11 @@ function drawMarker(ctx, px, py, { shape = "o", colour = "#000", size = 4, alpha
 class Panel {
   constructor(ctx, box, { xlim, ylim, ylog = false }) {
     Object.assign(this, { ctx, box, xlim, ylim, ylog, theme: ctx.theme });
+  }
+
+  // The same panel, drawing on another context (a layer: see `layered`).
+  on(ctx) {
+    return new Panel(ctx, this.box, { xlim: this.xlim, ylim: this.ylim, ylog: this.ylog });
   }
 
   fy(v) {
@@ -465,6 +470,39 @@ class Panel {
   }
 }
 
+// Parts of a picture that change only with some of the values (axes, ticks, titles,
+// contours, legends) are drawn once into a layer, an offscreen canvas of the picture's
+// size, and copied onto the picture at each frame: on a slow laptop, text and long
+// curves cost far more than a copy. `layered(ctx, key, paint)` copies the layer that
+// `paint(layerCtx)` drew for `key` (and the picture's size and theme), drawing it first
+// if needed. The few most recent layers are kept.
+const LAYERS_KEPT = 12;
+
+function layerCache() {
+  const layers = new Map();
+  const layered = (ctx, key, paint) => {
+    const { width, height } = ctx.canvas;
+    const id = `${key}|${width}×${height}|${ctx.theme.key}`;
+    let layer = layers.get(id);
+    if (layer === undefined) {
+      layer = document.createElement("canvas");
+      [layer.width, layer.height] = [width, height];
+      const lctx = layer.getContext("2d");
+      lctx.setTransform(ctx.getTransform());
+      lctx.theme = ctx.theme;
+      paint(lctx);
+      if (layers.size >= LAYERS_KEPT) layers.delete(layers.keys().next().value);
+    } else layers.delete(id); // kept as the most recent
+    layers.set(id, layer);
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(layer, 0, 0);
+    ctx.restore();
+  };
+  layered.clear = () => layers.clear(); // new words (the `text` dict): every layer redrawn
+  return layered;
+}
+
 // Pixel boxes for `count` panels in a canvas `width` px wide: side by side when each
 // still has `minPlot` px of plot, else stacked. Margins are in lines of text, so
 // larger text gets more room; narrow panels keep two lines for titles and x labels.
@@ -492,11 +530,14 @@ const STYLE = `
 .coursekit-explorer { color: var(--ck-fg, var(--jp-content-font-color1, #1a1a1a));
   font-family: var(--jp-ui-font-family, system-ui, -apple-system, "Segoe UI", sans-serif);
   font-size: var(--ck-font-size, var(--jp-ui-font-size1, 13px)); max-width: 100%;
-  contain: layout; line-height: 1.4; }
+  contain: layout; line-height: 1.4; will-change: transform; }
 .coursekit-explorer .ck-controls { display: flex; flex-direction: column; gap: 0.35em; margin: 0.2em 0 0.5em; }
 .coursekit-explorer .ck-control { display: flex; flex-wrap: wrap; align-items: center; gap: 0.25em 0.6em; max-width: 46em; }
 .coursekit-explorer .ck-label { flex: 0 0 8.5em; }
-.coursekit-explorer input[type=range] { flex: 1 1 10em; min-width: 7em; margin: 0; height: 1.6em;
+.coursekit-explorer .ck-track { flex: 1 1 10em; min-width: 7em; }
+.coursekit-explorer .ck-track > span { display: block; height: 1.6em; padding: 4px;
+  position: relative; contain: strict; }
+.coursekit-explorer input[type=range] { display: block; width: 100%; margin: 0; height: 100%;
   accent-color: var(--ck-accent, var(--jp-brand-color1, #1565c0)); }
 .coursekit-explorer .ck-readout { flex: 0 0 auto; width: 7.5em; box-sizing: border-box; font: inherit;
   color: inherit; background: var(--ck-bg, var(--jp-layout-color0, #fff));
@@ -593,7 +634,10 @@ function makeControl(spec, say, onValue) {
       "aria-label": fill(say("value of {label}"), { label: spec.label }), spellcheck: "false" });
   const note = element("span", { className: "ck-note", role: "status" });
   let shown = null;
-  row.append(element("label", { className: "ck-label", for: id }, spec.label), range, readout, note);
+  // The track sits in a box of its own size (contain: strict): a moving thumb is then
+  // laid out and painted inside that box only, not the whole notebook.
+  const track = element("span", { className: "ck-track" }, element("span", {}, range));
+  row.append(element("label", { className: "ck-label", for: id }, spec.label), track, readout, note);
   // A stepped slider (spec.step) snaps every value to its grid, as ipywidgets' did.
   const snap = (r) => (spec.step ? lo + Math.round((r - lo) / spec.step) * spec.step : r);
   range.addEventListener("input", () => {
@@ -655,9 +699,15 @@ function makeControl(spec, say, onValue) {
 // data-draw-ms), for tests and benchmarks.
 //
 // While a thumb moves, its value changes only in the page (model.set); the kernel gets
-// it at most every SYNC_MS and once more, the final value, when the thumb is let go:
-// a message to the kernel per pointer move kept the page too busy to draw.
-const SYNC_MS = 500;
+// it when the thumb is let go, or once it has rested SYNC_MS: every message to the
+// kernel makes JupyterLab redraw its busy/idle indicators, work a slow laptop cannot
+// spare while the picture follows the thumb.
+const SYNC_MS = 400;
+// While a thumb moves, the words (readouts, verdict line, text alternative) change at
+// most every TEXT_MS; the picture follows every frame. Each change of words is layout
+// work for the whole notebook page, and faster changing words cannot be read anyway.
+// They are written at once when the thumb is let go or a value is typed or keyed.
+const TEXT_MS = 150;
 
 function mountExplorer(el, model, { names, panels = 1, left = 5, maxWidth = 900, aspect = 0.7, draw }) {
   addStyle();
@@ -697,13 +747,20 @@ function mountExplorer(el, model, { names, panels = 1, left = 5, maxWidth = 900,
     widgets[spec.name] = makeControl(spec, say, (value, final) => {
       local[spec.name] = { value, at: performance.now(), final };
       model.set(spec.name, value);
-      if (final) save();
-      else if (saveTimer === null) saveTimer = setTimeout(save, SYNC_MS);
+      clearTimeout(saveTimer);
+      if (final) {
+        save();
+        widgets[spec.name].show(value, false); // the value at rest, in its box at once
+        wordsDue = true; // and the verdict's words with the next frame
+        request();
+      } else saveTimer = setTimeout(save, SYNC_MS);
     });
     controls.append(widgets[spec.name].row);
   }
 
   let pending = false, theme = null, key = "", lastText = null, announceTimer = null;
+  const layered = layerCache();
+  let wordsDue = true, wordsAt = -Infinity, wordsTimer = null, shownWords = null;
 
   function frame() {
     pending = false;
@@ -711,7 +768,7 @@ function mountExplorer(el, model, { names, panels = 1, left = 5, maxWidth = 900,
     // The column's width, as the ResizeObserver last saw it (never measured here: a
     // forced layout of the whole notebook per frame is what a slow laptop cannot afford).
     const w = Math.max(Math.min(width || maxWidth, maxWidth), 200);
-    const layout = { ...layoutPanels(w, theme.size, { count: panels, left, aspect }), theme, say };
+    const layout = { ...layoutPanels(w, theme.size, { count: panels, left, aspect }), theme, say, layered };
     const ratio = window.devicePixelRatio || 1;
     if (canvas.width !== Math.round(w * ratio) || canvas.height !== Math.round(layout.height * ratio)) {
       canvas.width = Math.round(w * ratio);
@@ -732,6 +789,21 @@ function mountExplorer(el, model, { names, panels = 1, left = 5, maxWidth = 900,
       text = fill(say("Could not draw this setting ({error})"), { error: String(error) });
       tone = "bad";
     }
+    shownWords = { text, tone };
+    if (wordsDue || started - wordsAt >= TEXT_MS) showWords();
+    else if (wordsTimer === null) wordsTimer = setTimeout(showWords, TEXT_MS - (started - wordsAt));
+    canvas.dataset.frames = String(Number(canvas.dataset.frames) + 1);
+    canvas.dataset.drawnAt = String(performance.now());
+    canvas.dataset.drawMs = (Number(canvas.dataset.drawnAt) - started).toFixed(2);
+  }
+
+  // The words of the last frame drawn: readouts, the verdict line, the text alternative.
+  function showWords() {
+    clearTimeout(wordsTimer);
+    wordsTimer = null;
+    wordsDue = false;
+    wordsAt = performance.now();
+    const { text, tone } = shownWords;
     for (const spec of specs) {
       const typing = local[spec.name] && !local[spec.name].final;
       widgets[spec.name].show(model.get(spec.name), typing);
@@ -745,9 +817,6 @@ function mountExplorer(el, model, { names, panels = 1, left = 5, maxWidth = 900,
       clearTimeout(announceTimer);
       announceTimer = setTimeout(() => { announce.textContent = text; }, 700);
     }
-    canvas.dataset.frames = String(Number(canvas.dataset.frames) + 1);
-    canvas.dataset.drawnAt = String(performance.now());
-    canvas.dataset.drawMs = (Number(canvas.dataset.drawnAt) - started).toFixed(2);
   }
 
   function request() {
@@ -767,11 +836,17 @@ function mountExplorer(el, model, { names, panels = 1, left = 5, maxWidth = 900,
         return;
       }
     }
-    if (mine && model.get(name) !== mine.value) delete local[name];
+    if (mine && model.get(name) !== mine.value) {
+      delete local[name];
+      wordsDue = true; // a value from elsewhere (the kernel, another view): no drag here
+    }
     request();
   }
   const handlers = names.map((name) => [`change:${name}`, () => changed(name)]);
-  handlers.push(["change:text", request]);
+  handlers.push(["change:text", () => {
+    layered.clear();
+    request();
+  }]);
   handlers.forEach(([event, handler]) => model.on(event, handler));
 
   // The theme: read now, and again whenever the page's theme may have changed.
@@ -816,6 +891,7 @@ function mountExplorer(el, model, { names, panels = 1, left = 5, maxWidth = 900,
     media?.removeEventListener?.("change", retheme);
     clearInterval(poll);
     clearTimeout(announceTimer);
+    clearTimeout(wordsTimer);
     if (saveTimer !== null) save();
   };
 }

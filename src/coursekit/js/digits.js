@@ -43,31 +43,37 @@ function drawCurves(panel, curves, chosen) {
   });
 }
 
+// The whole picture at one grid position: batch size `b`, learning rate number `chosen`.
+function picture(ctx, data, { boxes, say, stacked }, b, chosen) {
+  const epochs = data.train_loss[0][0].length - 1;
+  const axes = { xlim: [0, epochs], ylim: [1e-3, LOSS_CEILING * 1.5], ylog: true };
+  const train = new Panel(ctx, boxes[0], axes);
+  train.frame({ xlabel: say("epoch"), ylabel: say("mean cross-entropy (log scale)"),
+    title: fill(say("training loss ({n} training digits)"), { n: data.n_train }) });
+  drawCurves(train, data.train_loss[b], chosen);
+  train.legend([[say("other learning rates, same batch size"), GREY, "line"], [say("chosen"), BLUE, "line"],
+    [say("left the chart (inf, nan or > 10)"), RED, "x"]], "lower left");
+  const val = new Panel(ctx, boxes[1], axes);
+  val.frame({ xlabel: say("epoch"), ylabel: stacked ? say("mean cross-entropy (log scale)") : "", title:
+    fill(say("validation loss ({n} held-out digits)"), { n: data.n_validation }) });
+  drawCurves(val, data.val_loss[b], chosen);
+  const best = bestEpoch(data.val_loss[b][chosen]);
+  if (best !== null) {
+    val.clipped(() => val.marker(best, data.val_loss[b][chosen][best], { colour: GREEN, size: 5 }));
+  }
+  val.legend([[say("lowest validation loss"), GREEN, "o"]], "lower left");
+}
+
 function render({ model, el }) {
   const data = Object.fromEntries(["batch_sizes", "learning_rates", "train_loss", "val_loss",
     "verdicts", "n_train", "n_validation"].map((name) => [name, model.get(name)]));
-  const epochs = data.train_loss[0][0].length - 1;
-  const axes = { xlim: [0, epochs], ylim: [1e-3, LOSS_CEILING * 1.5], ylog: true };
   return mountExplorer(el, model, {
     names: ["batch_size", "lr"], panels: 2, left: 4.6, maxWidth: 940, aspect: 0.68,
-    draw(ctx, { boxes, say, stacked }) {
+    draw(ctx, layout) {
       const b = model.get("batch_size"); // the batch-size slider's index
       const chosen = nearestIndex(data.learning_rates, clean(model.get("lr")));
-      const train = new Panel(ctx, boxes[0], axes);
-      train.frame({ xlabel: say("epoch"), ylabel: say("mean cross-entropy (log scale)"),
-        title: fill(say("training loss ({n} training digits)"), { n: data.n_train }) });
-      drawCurves(train, data.train_loss[b], chosen);
-      train.legend([[say("other learning rates, same batch size"), GREY, "line"], [say("chosen"), BLUE, "line"],
-        [say("left the chart (inf, nan or > 10)"), RED, "x"]], "lower left");
-      const val = new Panel(ctx, boxes[1], axes);
-      val.frame({ xlabel: say("epoch"), ylabel: stacked ? say("mean cross-entropy (log scale)") : "", title:
-        fill(say("validation loss ({n} held-out digits)"), { n: data.n_validation }) });
-      drawCurves(val, data.val_loss[b], chosen);
-      const best = bestEpoch(data.val_loss[b][chosen]);
-      if (best !== null) {
-        val.clipped(() => val.marker(best, data.val_loss[b][chosen][best], { colour: GREEN, size: 5 }));
-      }
-      val.legend([[say("lowest validation loss"), GREEN, "o"]], "lower left");
+      // Drawn once per grid position; a move within a position only copies it.
+      layout.layered(ctx, `${b} ${chosen}`, (layer) => picture(layer, data, layout, b, chosen));
       return data.verdicts[b][chosen];
     },
   });

@@ -102,7 +102,7 @@ function clipPath(points, box) {
   return { points: [...points.slice(0, k), edge], exit: k };
 }
 
-function drawLosses(panel, run, fit, say) {
+function drawLosses(panel, run, fit, say, layered) {
   const shown = Array.from(run.losses.slice(0, run.finite));
   const top = Math.min(Math.max(...shown), FLOAT32_MAX);
   const bottom = Math.min(Math.min(...shown), fit.best);
@@ -110,10 +110,16 @@ function drawLosses(panel, run, fit, say) {
   const last = run.overflow === null ? run.epochs : Math.min(run.epochs, Math.max(2 * run.finite, 10));
   panel.xlim = [0, last];
   panel.ylim = [bottom / 2, top * 4];
-  panel.frame({ xlabel: say("epoch (k = after k updates)"), ylabel: say("mean squared error"),
-    title: say("loss (log scale)") });
+  // The axes stay the same over most learning rates (those whose loss never rises).
+  layered(panel.ctx, `losses ${panel.xlim} ${panel.ylim} ${fit.best}`, (layer) => {
+    const frame = panel.on(layer);
+    frame.frame({ xlabel: say("epoch (k = after k updates)"), ylabel: say("mean squared error"),
+      title: say("loss (log scale)") });
+    frame.clipped(() => {
+      frame.line([0, last], [fit.best, fit.best], { colour: panel.theme.muted, width: 1, dash: [5, 3] });
+    });
+  });
   panel.clipped(() => {
-    panel.line([0, last], [fit.best, fit.best], { colour: panel.theme.muted, width: 1, dash: [5, 3] });
     const epochs = shown.map((_, k) => k);
     panel.line(epochs, shown, { colour: "#1f77b4", width: 1.8 });
     if (run.overflow !== null || firstDivergentEpoch(run.losses) !== null) {
@@ -129,25 +135,32 @@ function drawLosses(panel, run, fit, say) {
     { baseline: "top" });
 }
 
-function drawPath(panel, run, fit, start, box, say) {
+function drawPath(panel, run, fit, start, box, say, layered) {
   panel.xlim = [box[0], box[1]];
   panel.ylim = [box[2], box[3]];
-  panel.frame({ xlabel: say("w (weight on scale·x)"), ylabel: "b",
-    title: say("path of (w, b) over loss contours") });
-  const rise = fit.loss(...start) - fit.best;
+  // The frame and the contours change only with the input scale.
+  layered(panel.ctx, `contours ${fit.scale}`, (layer) => {
+    const frame = panel.on(layer);
+    frame.frame({ xlabel: say("w (weight on scale·x)"), ylabel: "b",
+      title: say("path of (w, b) over loss contours") });
+    const rise = fit.loss(...start) - fit.best;
+    frame.clipped(() => {
+      LEVELS.forEach((level, i) => {
+        const ring = ellipse(fit.minimum, fit.eig, rise * level);
+        frame.line(ring.map((p) => p[0]), ring.map((p) => p[1]), { colour: VIRIDIS[i], width: 0.9, alpha: 0.8 });
+      });
+    });
+  });
   const { points, exit } = clipPath(run.params.slice(0, run.finite), box);
   panel.clipped(() => {
-    LEVELS.forEach((level, i) => {
-      const ring = ellipse(fit.minimum, fit.eig, rise * level);
-      panel.line(ring.map((p) => p[0]), ring.map((p) => p[1]), { colour: VIRIDIS[i], width: 0.9, alpha: 0.8 });
-    });
     panel.line(points.map((p) => p[0]), points.map((p) => p[1]), { colour: "#d62728", width: 1.4 });
     const every = Math.max(1, Math.floor(points.length / 60));
     points.forEach((p, i) => i % every || panel.marker(p[0], p[1], { colour: "#d62728", size: 2 }));
     panel.marker(start[0], start[1], { colour: panel.theme.fg, size: 4.5 });
     panel.marker(fit.minimum[0], fit.minimum[1], { shape: "*", colour: "#1a7f37", size: 9 });
   });
-  panel.legend([[say("start"), panel.theme.fg, "o"], [say("minimum"), "#1a7f37", "*"]], "upper left");
+  layered(panel.ctx, "legend", (layer) => panel.on(layer).legend(
+    [[say("start"), panel.theme.fg, "o"], [say("minimum"), "#1a7f37", "*"]], "upper left"));
   if (exit !== null) {
     panel.text(fill(say("leaves the plot at epoch {epoch}"), { epoch: exit }), panel.box.x + panel.box.w - 6,
       panel.box.y + panel.box.h - 6, { colour: "#c62828", align: "right" });
@@ -158,7 +171,7 @@ function render({ model, el }) {
   let cached = null; // the fit only changes with the input scale
   return mountExplorer(el, model, {
     names: ["lr", "scale", "epochs"], panels: 2, left: 5.2, maxWidth: 900, aspect: 0.75,
-    draw(ctx, { boxes, say }) {
+    draw(ctx, { boxes, say, layered }) {
       const [lr, scale, epochs] = [clean(model.get("lr")), clean(model.get("scale")), model.get("epochs")];
       const start = model.get("start");
       if (cached === null || cached.fit.scale !== scale) {
@@ -167,8 +180,8 @@ function render({ model, el }) {
       }
       const { fit, box } = cached;
       const run = gradientDescent(fit, lr, epochs, start);
-      drawLosses(new Panel(ctx, boxes[0], { ylog: true }), run, fit, say);
-      drawPath(new Panel(ctx, boxes[1], {}), run, fit, start, box, say);
+      drawLosses(new Panel(ctx, boxes[0], { ylog: true }), run, fit, say, layered);
+      drawPath(new Panel(ctx, boxes[1], {}), run, fit, start, box, say, layered);
       return describeRun(run, fit, say);
     },
   });

@@ -105,11 +105,17 @@ function plottablePath(path) {
   return path.slice(0, keep).map((p) => p.map((v) => Math.min(Math.max(v, -PATH_CLIP), PATH_CLIP)));
 }
 
-function drawLosses(panel, runs, prob, optimizer, steps, say) {
+// What the loss panel shows whatever the values: the frame and the best possible loss.
+function lossesBackground(panel, prob, steps, say) {
   panel.frame({ xlabel: say("epoch (one full-batch step; k = after k updates)"), ylabel: say("loss (log scale)"),
     title: say("the four optimizers at the chosen learning rate") });
   panel.clipped(() => {
     panel.line([0, steps], [prob.best, prob.best], { colour: panel.theme.muted, width: 1, dash: [5, 3] });
+  });
+}
+
+function drawLosses(panel, runs, optimizer) {
+  panel.clipped(() => {
     OPTIMIZERS.forEach((name, o) => {
       if (name === optimizer) return; // the chosen one goes on top
       const { values, end } = plottableLosses(runs.losses[o]);
@@ -121,6 +127,9 @@ function drawLosses(panel, runs, prob, optimizer, steps, say) {
     panel.line(values.map((_, k) => k), values, { colour: COLORS[o], width: 2.6 });
     if (end !== null) crossAtTop(panel, end, COLORS[o], 1);
   });
+}
+
+function lossesLegend(panel, say) {
   panel.legend([[say("best possible"), panel.theme.muted, "dash"], ...OPTIMIZERS.map((name, o) => [name, COLORS[o], "line"]),
     [say("diverged (left the chart)"), panel.theme.fg, "x"]], "upper right");
 }
@@ -131,7 +140,8 @@ function crossAtTop(panel, epoch, colour, alpha) {
   drawMarker(panel.ctx, x, panel.box.y + 7, { shape: "x", colour: panel.theme.line(colour), size: 5, alpha });
 }
 
-function drawPaths(panel, runs, prob, optimizer, say) {
+// What the paths panel shows whatever the values: the frame and the loss contours.
+function pathsBackground(panel, prob, say) {
   panel.frame({ xlabel: say("w (slope)"), ylabel: say("b (intercept)"),
     title: say("their paths over the loss surface (contours)") });
   const [fg, bg] = [toRGB(panel.theme.fg), toRGB(panel.theme.bg)];
@@ -150,6 +160,11 @@ function drawPaths(panel, runs, prob, optimizer, say) {
       panel.ctx.stroke();
       panel.ctx.restore();
     }
+  });
+}
+
+function drawPaths(panel, runs, prob, optimizer) {
+  panel.clipped(() => {
     const order = [...OPTIMIZERS.keys()].filter((o) => OPTIMIZERS[o] !== optimizer);
     order.push(OPTIMIZERS.indexOf(optimizer));
     for (const o of order) {
@@ -161,7 +176,10 @@ function drawPaths(panel, runs, prob, optimizer, say) {
     panel.marker(prob.start[0], prob.start[1], { colour: panel.theme.fg, size: 4.5 });
     panel.marker(prob.solution[0], prob.solution[1], { shape: "*", colour: panel.theme.fg, size: 9 });
   });
-  // Upper left: the paths run along the bottom (b ≈ 0) and up the right.
+}
+
+// Upper left: the paths run along the bottom (b ≈ 0) and up the right.
+function pathsLegend(panel, say) {
   panel.legend([[say("start (1, 0)"), panel.theme.fg, "o"], [say("minimum"), panel.theme.fg, "*"]], "upper left");
 }
 
@@ -170,12 +188,22 @@ function render({ model, el }) {
   const constants = model.get("constants");
   return mountExplorer(el, model, {
     names: ["optimizer", "lr"], panels: 2, left: 5.2, maxWidth: 940, aspect: 0.72,
-    draw(ctx, { boxes, say }) {
+    draw(ctx, { boxes, say, layered }) {
       const [optimizer, lr, steps] = [OPTIMIZERS[model.get("optimizer")], clean(model.get("lr")), model.get("steps")];
       const runs = runOptimizers(prob, lr, steps, constants);
-      drawLosses(new Panel(ctx, boxes[0],
-        { xlim: [0, steps], ylim: [prob.best * 0.7, LOSS_CEILING * 1.5], ylog: true }), runs, prob, optimizer, steps, say);
-      drawPaths(new Panel(ctx, boxes[1], { xlim: W_RANGE, ylim: B_RANGE }), runs, prob, optimizer, say);
+      const losses = new Panel(ctx, boxes[0],
+        { xlim: [0, steps], ylim: [prob.best * 0.7, LOSS_CEILING * 1.5], ylog: true });
+      const paths = new Panel(ctx, boxes[1], { xlim: W_RANGE, ylim: B_RANGE });
+      layered(ctx, `background ${steps}`, (layer) => {
+        lossesBackground(losses.on(layer), prob, steps, say);
+        pathsBackground(paths.on(layer), prob, say);
+      });
+      drawLosses(losses, runs, optimizer);
+      drawPaths(paths, runs, prob, optimizer);
+      layered(ctx, `legends ${steps}`, (layer) => {
+        lossesLegend(losses.on(layer), say);
+        pathsLegend(paths.on(layer), say);
+      });
       return describeOptimizers(optimizer, lr, runs, prob, say);
     },
   });
