@@ -749,9 +749,9 @@ function mountExplorer(el, model, { names, panels = 1, left = 5, maxWidth = 900,
       model.set(spec.name, value);
       clearTimeout(saveTimer);
       if (final) {
-        save();
         widgets[spec.name].show(value, false); // the value at rest, in its box at once
         wordsDue = true; // and the verdict's words with the next frame
+        saveAfterFrame = true; // the kernel hears of it once the picture is on screen
         request();
       } else saveTimer = setTimeout(save, SYNC_MS);
     });
@@ -761,6 +761,7 @@ function mountExplorer(el, model, { names, panels = 1, left = 5, maxWidth = 900,
   let pending = false, theme = null, key = "", lastText = null, announceTimer = null;
   const layered = layerCache();
   let wordsDue = true, wordsAt = -Infinity, wordsTimer = null, shownWords = null;
+  let saveAfterFrame = false;
 
   function frame() {
     pending = false;
@@ -795,6 +796,10 @@ function mountExplorer(el, model, { names, panels = 1, left = 5, maxWidth = 900,
     canvas.dataset.frames = String(Number(canvas.dataset.frames) + 1);
     canvas.dataset.drawnAt = String(performance.now());
     canvas.dataset.drawMs = (Number(canvas.dataset.drawnAt) - started).toFixed(2);
+    if (saveAfterFrame) { // sending is work too: after this frame, not before it
+      saveAfterFrame = false;
+      setTimeout(save, 0);
+    }
   }
 
   // The words of the last frame drawn: readouts, the verdict line, the text alternative.
@@ -892,6 +897,6 @@ function mountExplorer(el, model, { names, panels = 1, left = 5, maxWidth = 900,
     clearInterval(poll);
     clearTimeout(announceTimer);
     clearTimeout(wordsTimer);
-    if (saveTimer !== null) save();
+    if (saveTimer !== null || saveAfterFrame) save();
   };
 }
