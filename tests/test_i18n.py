@@ -98,9 +98,9 @@ def test_english_pictures_are_drawn_exactly_as_without_the_chinese_fallback():
         axes.legend()
         return plotting.figure_png(figure)
 
+    plotting.use_course_style()  # the course's sizes either way: only the fonts differ
     with matplotlib.rc_context({"font.family": ["sans-serif"]}):
         without = english_picture()
-    plotting.use_course_style()
     assert english_picture() == without
 
 

@@ -7,9 +7,10 @@ redraws the picture in the same animation frame, without a round trip to the
 kernel: the view got everything it needs once, when it was displayed, and
 computes each frame itself. The kernel hears of a value when the thumb is let
 go or has rested 400 ms (each message makes JupyterLab redraw its busy/idle
-indicators, work a slow laptop cannot spare while the picture follows the thumb). In Python, each control is an ipywidgets
-control that is never displayed: it describes the slider (range, label,
-format) and holds its value, linked to the view's trait (`traitlets.link`).
+indicators, work a slow laptop cannot spare while the picture follows the
+thumb). In Python, each control is an ipywidgets control that is never
+displayed: it describes the slider (range, label, format) and holds its value,
+linked to the view's trait (`traitlets.link`).
 The view reads its colours and text size from the page's CSS variables
 (`--ck-*`, else JupyterLab's `--jp-*`), and its words from `text`, a dict of
 translated templates (coursekit.i18n).
