@@ -265,7 +265,10 @@ def adam_step_sizes(model, lr=1e-4, steps=500):
         moves = torch.cat([(param.detach() - old).abs().flatten()
                            for param, old in zip(model.parameters(), before, strict=True)]) / lr
         largest.append(moves.max().item())
-        median.append(moves.median().item())
+        # The middle value (what moves.median() returns), found by NumPy's partial
+        # sort: about 10 times faster than torch's median for 100,000 numbers.
+        middle = (len(moves) - 1) // 2
+        median.append(np.partition(moves.cpu().numpy(), middle)[middle].item())
     return largest, median
 
 
@@ -386,13 +389,15 @@ print("start:", custom.describe())
 # %% [markdown]
 # No feature matrix needed: `forward` takes x itself. The training loop is the
 # same three lines. The random start is further from the answer than the
-# `nn.Linear` one was, so we give it 5000 steps:
+# `nn.Linear` one was, so we give it a larger learning rate, 3e-3 (2000 steps).
+# Again we print only the first 1000 steps: later the loss jitters from machine
+# to machine.
 
 # %%
-optimizer = torch.optim.RMSprop(custom.parameters(), lr=1e-3)
-for step in range(5000):
+optimizer = torch.optim.RMSprop(custom.parameters(), lr=3e-3)
+for step in range(2000):
     loss = loss_fn(custom(x_sin), y_sin)
-    if step % 1000 == 0:
+    if step in (0, 250, 500, 1000):
         print(f"step {step:4}: loss {loss.item():.3g}")
     optimizer.zero_grad()
     loss.backward()
@@ -529,33 +534,37 @@ for name, path in zip(OPTIMIZERS, paths, strict=True):
 # float64: a GPU would not help, and every machine computes the same numbers.
 
 # %%
-def long_runs_at(optimizer_class, lrs, steps=2000):
+def side_by_side(optimizers, lrs, steps=2000):
     """Full-batch steps on this section's problem from (w, b) = (1, 0), one run per
-    learning rate, side by side (one step of every run per pass, which is faster).
+    optimizer and learning rate, all side by side (one step of every run per pass,
+    which is faster).
 
-    Returns {lr: (losses, path)}: the losses (index k = after k steps) and the path of (w, b).
+    Returns {(name, lr): (losses, path)}: the losses (index k = after k steps) and the path of (w, b).
     """
-    ps = [torch.tensor(PROBLEM.start, requires_grad=True) for _ in lrs]  # float64, on the CPU
-    # One optimizer holding every run's p, each in a parameter group with its own lr.
-    optimizer = optimizer_class([{"params": [p], "lr": lr} for p, lr in zip(ps, lrs, strict=True)])
+    runs = [(name, lr) for name in optimizers for lr in lrs]
+    ps = {run: torch.tensor(PROBLEM.start, requires_grad=True) for run in runs}  # float64, on the CPU
+    # One optimizer per rule, holding its runs' p, each in a parameter group with its own lr.
+    rules = [optimizer_class([{"params": [ps[name, lr]], "lr": lr} for lr in lrs])
+             for name, optimizer_class in optimizers.items()]
     losses, path = [], []
     for step in range(steps + 1):  # the last pass only records where the runs ended
-        wb = torch.stack(ps)  # one row (w, b) per run
+        wb = torch.stack(list(ps.values()))  # one row (w, b) per run
         loss = ((wb[:, :1] * x_line + wb[:, 1:] - y_line) ** 2).mean(dim=1)  # one loss per run
         losses.append(loss.tolist())
         path.append(wb.tolist())
         if step < steps:
-            optimizer.zero_grad()
+            for optimizer in rules:
+                optimizer.zero_grad()
             loss.sum().backward()  # each run's loss depends on its own p: its own gradient
-            optimizer.step()
+            for optimizer in rules:
+                optimizer.step()
     losses, path = np.array(losses), np.array(path)
-    return {lr: (losses[:, i], path[:, i]) for i, lr in enumerate(lrs)}
+    return {run: (losses[:, i], path[:, i]) for i, run in enumerate(runs)}
 
 
 LONG_LRS = (0.1, 0.5, 10.0)
 adaptive = {"RMSprop": torch.optim.RMSprop, "Adam": torch.optim.Adam}
-long_runs = {(name, lr): run for name, optimizer_class in adaptive.items()
-             for lr, run in long_runs_at(optimizer_class, LONG_LRS).items()}
+long_runs = side_by_side(adaptive, LONG_LRS)
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
