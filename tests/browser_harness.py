@@ -366,9 +366,16 @@ def thumb_centre(range_input) -> tuple[float, float]:
         return [b.left + half + f * (b.width - 2 * half), b.top + b.height / 2]; }""")
 
 
+def settle_layout(page) -> None:
+    """Wait two animation frames: sections scrolled into view (the website skips
+    drawing those off screen) take their real height, and what is below moves."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
 def drag_thumb(page, control, dx: float, steps: int) -> None:
     """Drag a slider's thumb by `dx` pixels in `steps` mouse moves, like a hand does."""
     thumb(control).scroll_into_view_if_needed()
+    settle_layout(page)
     x, y = thumb_centre(thumb(control))
     page.mouse.move(x, y)
     page.mouse.down()
