@@ -69,7 +69,7 @@ EXPLORERS = [
 ]
 
 # The explorer's picture: a canvas drawn in the page (now) or an <img> sent by the kernel (before).
-PICTURE_JS = """box => box.querySelector('.coursekit-explorer canvas')
+PICTURE_JS = """box => box.querySelector('.coursekit-explorer canvas.ck-picture')
                        ?? box.querySelector('img.widget-image')"""
 
 # Latency: from the keydown on the thumb to the frame that shows the new picture.
@@ -103,8 +103,10 @@ COUNT_JS = """([picture, handle]) => {
     const key = () => picture.tagName === 'CANVAS' ? picture.dataset.frames
                       : (picture.complete ? picture.src : null);
     const state = window.__count = {frames: 0, changes: 0, moves: 0, drawMs: [], running: true};
-    // A range input's value, or (ipywidgets' slider, before) its thumb's aria-valuenow.
-    const value = () => handle.value ?? handle.getAttribute('aria-valuenow');
+    // Where a dragged explorer thumb is (its range input takes the value when let go), or
+    // (ipywidgets' slider, before) its thumb's aria-valuenow.
+    const value = () => handle.tagName === 'INPUT' ? handle.dragValue
+                        : handle.getAttribute('aria-valuenow');
     let last = key(), lastValue = value();
     const tick = () => {
         state.frames += 1;
@@ -127,36 +129,32 @@ COUNT_JS = """([picture, handle]) => {
 
 # A steady drag, driven inside the page so the figure does not depend on how fast this
 # script can send events: the pointer moves 2 px per animation frame (a hand on a 60 Hz
-# mouse) between x0 and x1. A range input gets what the browser gives it while its
-# thumb is dragged (the value at the pointer, then an input event; a change event when
-# let go); ipywidgets' noUiSlider (a baseline's) follows mousemove on the document.
+# mouse) between x0 and x1. An explorer's range input gets pointer events, as from a
+# mouse (pointerdown, a pointermove per frame, pointerup); ipywidgets' noUiSlider (a
+# baseline's) follows mousemove on the document.
 SWEEP_JS = """({handle, x0, x1, y, ms}) => {
     const state = window.__sweep = {done: false, lastMove: 0};
     const start = performance.now();
     let x = x0, direction = Math.sign(x1 - x0);
     const native = handle.tagName === 'INPUT';
-    const b = handle.getBoundingClientRect(), half = 8;
+    const pointer = (type) => handle.dispatchEvent(new PointerEvent(type, {
+        clientX: x, clientY: y, pointerId: 1, pointerType: 'mouse', isPrimary: true,
+        button: type === 'pointermove' ? -1 : 0, buttons: type === 'pointerup' ? 0 : 1,
+        bubbles: true, cancelable: true}));
     const move = () => {
-        if (native) {
-            const f = Math.min(Math.max((x - b.left - half) / (b.width - 2 * half), 0), 1);
-            const lo = Number(handle.min), hi = Number(handle.max), step = Number(handle.step) || 0;
-            let v = lo + f * (hi - lo);
-            if (step) v = lo + Math.round((v - lo) / step) * step;
-            handle.value = String(v);
-            handle.dispatchEvent(new Event('input', {bubbles: true}));
-        } else {
-            document.documentElement.dispatchEvent(new MouseEvent('mousemove', {
-                clientX: x, clientY: y, buttons: 1, bubbles: true}));
-        }
+        if (native) pointer('pointermove');
+        else document.documentElement.dispatchEvent(new MouseEvent('mousemove', {
+            clientX: x, clientY: y, buttons: 1, bubbles: true}));
         state.lastMove = performance.now();
     };
+    if (native) pointer('pointerdown');
     const step = (now) => {
         x += 2 * direction;
         if ((x - x0) * (x - x1) > 0) { direction = -direction; x += 4 * direction; }
         move();
         if (now - start < ms) requestAnimationFrame(step);
         else {
-            if (native) handle.dispatchEvent(new Event('change', {bubbles: true}));
+            if (native) pointer('pointerup');
             state.done = true;
         }
     };
@@ -306,7 +304,8 @@ def drag(page, box, handle, seconds: float) -> tuple[float, float, float, float 
     bounds = handle.bounding_box()
     track = handle.evaluate("""h => { const b = (h.closest('.noUi-target') ?? h)
         .getBoundingClientRect(); return {x: b.left, width: b.width}; }""")
-    if handle.evaluate("h => h.tagName") == "INPUT":  # the thumb sits at the value's place
+    native = handle.evaluate("h => h.tagName") == "INPUT"
+    if native:  # the thumb sits at the value's place
         x0, y = bh.thumb_centre(handle)
     else:
         x0, y = bounds["x"] + bounds["width"] / 2, bounds["y"] + bounds["height"] / 2
@@ -314,13 +313,15 @@ def drag(page, box, handle, seconds: float) -> tuple[float, float, float, float 
     far_left = x0 - track["x"] > track["x"] + track["width"] - x0
     x1 = track["x"] + 10 if far_left else track["x"] + track["width"] - 10
     page.mouse.move(x0, y)
-    page.mouse.down()
+    if not native:  # noUiSlider: a real press on its handle (a range input gets SWEEP_JS's)
+        page.mouse.down()
     page.evaluate(COUNT_JS, [picture, handle.element_handle()])
     page.evaluate(SWEEP_JS, {"handle": handle.element_handle(), "x0": x0, "x1": x1, "y": y,
                              "ms": seconds * 1000})
     page.wait_for_function("() => window.__sweep.done", timeout=seconds * 1000 + 60_000)
     last_move = page.evaluate("() => window.__sweep.lastMove")
-    page.mouse.up()
+    if not native:
+        page.mouse.up()
     # Pictures still in flight (a kernel behind a slow link) count if they arrive within 1 s.
     time.sleep(1.0)
     count = page.evaluate("() => { window.__count.running = false; return window.__count; }")

@@ -70,7 +70,7 @@ def page_weight(browser, server, lesson: str) -> tuple[int, int, float | None]:
     page.goto(server.url(f"{lesson}.html"))
     first = None
     if page.locator(".ck-explorer").count():
-        canvas = page.locator(".ck-explorer canvas").first
+        canvas = page.locator(".ck-explorer canvas.ck-picture").first
         canvas.wait_for(timeout=60_000)
         first = float(canvas.get_attribute("data-drawn-at"))
     page.wait_for_load_state("networkidle")
@@ -83,7 +83,7 @@ def drag_rate(browser, server, lesson: str, seconds: float, throttle: float) -> 
     page = context.new_page()
     page.goto(server.url(f"{lesson}.html"))
     box = page.locator(".ck-explorer").first
-    box.locator("canvas").wait_for(timeout=60_000)
+    box.locator("canvas.ck-picture").wait_for(timeout=60_000)
     if throttle > 1:
         cdp = context.new_cdp_session(page)
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": throttle})

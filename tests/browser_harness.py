@@ -342,7 +342,7 @@ VERDICT = ".coursekit-verdict"  # the explorer's verdict line, above its canvas
 
 def canvas(box):
     """The explorer's <canvas> (its view counts its frames in data-frames)."""
-    return box.locator(".coursekit-explorer canvas").first
+    return box.locator(".coursekit-explorer canvas.ck-picture").first
 
 
 def frames(box) -> int:
@@ -372,8 +372,9 @@ def settle_layout(page) -> None:
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
-def drag_thumb(page, control, dx: float, steps: int) -> None:
-    """Drag a slider's thumb by `dx` pixels in `steps` mouse moves, like a hand does."""
+def drag_thumb(page, control, dx: float, steps: int, release: bool = True) -> None:
+    """Drag a slider's thumb by `dx` pixels in `steps` mouse moves, like a hand does
+    (and let go of it, unless `release` is false)."""
     thumb(control).scroll_into_view_if_needed()
     settle_layout(page)
     x, y = thumb_centre(thumb(control))
@@ -381,4 +382,5 @@ def drag_thumb(page, control, dx: float, steps: int) -> None:
     page.mouse.down()
     for i in range(1, steps + 1):
         page.mouse.move(x + dx * i / steps, y)
-    page.mouse.up()
+    if release:
+        page.mouse.up()

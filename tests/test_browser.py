@@ -124,7 +124,7 @@ def check_outputs(page, name: str) -> None:
     expected = bh.expected_widget_views(name)
     assert notebook.locator(bh.WIDGET_OUTPUT).count() >= expected
     if expected:
-        canvases = notebook.locator(f"{bh.WIDGET_OUTPUT} .coursekit-explorer canvas")
+        canvases = notebook.locator(f"{bh.WIDGET_OUTPUT} .coursekit-explorer canvas.ck-picture")
         assert canvases.count() >= 1, f"{name}: an explorer shows no picture"
         page.wait_for_function("cs => cs.every(c => Number(c.dataset.frames) >= 1)",
                                arg=canvases.element_handles(), timeout=TIMEOUT)
@@ -234,9 +234,16 @@ def test_lesson_04_picture_follows_a_dragged_thumb(lessons):
     set_lr_explorer(page, {"epochs": 100, "input scale": 1, "learning rate": 0.01})
     expect(box.locator(bh.VERDICT)).to_contain_text("lr = 0.01 is", timeout=TIMEOUT)
     frames, picture = bh.frames(box), bh.canvas_digest(box)
+    before = bh.thumb(learning_rate).input_value()
     # Sweep down across the threshold: the verdict must flip from diverging.
-    bh.drag_thumb(page, learning_rate, dx=-60, steps=30)
+    bh.drag_thumb(page, learning_rate, dx=-60, steps=30, release=False)
     assert bh.frames(box) - frames >= 10, "the picture did not follow the thumb"
+    # While held, the thumb shown is the explorer's own (drawn); the range input's
+    # thumb, whose every move is layout and paint work for the whole page, stays put
+    # and takes the value when let go.
+    assert bh.thumb(learning_rate).input_value() == before
+    page.mouse.up()
+    expect(bh.thumb(learning_rate)).not_to_have_value(before)
     assert bh.canvas_digest(box) != picture
     shown = bh.readout(learning_rate)
     assert float(shown) < 0.01
@@ -425,7 +432,7 @@ AXE = bh.ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # and whether a piece of the verdict that must stay whole broke across lines.
 MEASURE_JS = """box => {
     const explorer = box.querySelector('.coursekit-explorer');
-    const canvas = explorer.querySelector('canvas');
+    const canvas = explorer.querySelector('canvas.ck-picture');
     const rect = (e) => e.getBoundingClientRect();
     const background = (e) => {
         for (; e; e = e.parentElement) {
@@ -511,7 +518,7 @@ def check_everywhere(page, control, slug: str) -> None:
                                 width)
                 # Redrawn for that column: as wide as the explorer, or its widest.
                 page.wait_for_function(
-                    "([o, w]) => { const c = o.querySelector('canvas');"
+                    "([o, w]) => { const c = o.querySelector('canvas.ck-picture');"
                     " const e = o.querySelector('.coursekit-explorer').getBoundingClientRect();"
                     " const shown = c.getBoundingClientRect().width;"
                     " return shown <= e.width + 1 && (shown >= e.width - 1 || shown >= 590)"

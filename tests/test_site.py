@@ -209,7 +209,7 @@ def test_every_page_loads_only_from_the_site_without_errors(built, browser, serv
         page, watch = sh.open_page(browser, server, page_path)
         explorers = page.locator(".ck-explorer")
         if explorers.count():  # wait until every explorer is drawn
-            expect(page.locator(".ck-explorer canvas")).to_have_count(explorers.count(),
+            expect(page.locator(".ck-explorer canvas.ck-picture")).to_have_count(explorers.count(),
                                                                       timeout=TIMEOUT)
         else:
             page.wait_for_load_state("networkidle")
@@ -247,7 +247,7 @@ def open_explorer(browser, server, lesson: str, width: int = 1300):
     page, watch = sh.open_page(browser, server, f"{lesson}.html",
                                viewport={"width": width, "height": 900})
     box = page.locator(".ck-explorer").first
-    expect(box.locator("canvas")).to_have_count(1, timeout=TIMEOUT)
+    expect(box.locator("canvas.ck-picture")).to_have_count(1, timeout=TIMEOUT)
     expect(box.locator("img.ck-still")).to_be_hidden()  # the live explorer replaced it
     return page, box, watch
 
@@ -388,7 +388,7 @@ def test_the_dark_theme_reaches_the_canvas(browser, server):
                                viewport={"width": 360, "height": 800}, color_scheme="dark")
     expect(page.locator("html")).to_have_attribute("data-theme", "dark")
     box = page.locator(".ck-explorer").first
-    canvas = box.locator("canvas")
+    canvas = box.locator("canvas.ck-picture")
     expect(canvas).to_have_count(1, timeout=TIMEOUT)
     site_bg = page.evaluate("getComputedStyle(document.documentElement)"
                             ".getPropertyValue('--ck-bg').trim()")

@@ -536,9 +536,17 @@ const STYLE = `
 .coursekit-explorer .ck-label { flex: 0 0 8.5em; }
 .coursekit-explorer .ck-track { flex: 1 1 10em; min-width: 7em; }
 .coursekit-explorer .ck-track > span { display: block; height: 1.6em; padding: 4px;
-  position: relative; contain: strict; }
+  position: relative; contain: strict; touch-action: pan-y; }
 .coursekit-explorer input[type=range] { display: block; width: 100%; margin: 0; height: 100%;
-  accent-color: var(--ck-accent, var(--jp-brand-color1, #1565c0)); }
+  -webkit-appearance: none; appearance: none; background: transparent; cursor: pointer; }
+.coursekit-explorer input[type=range]::-webkit-slider-runnable-track { height: 4px; background: transparent; }
+.coursekit-explorer input[type=range]::-moz-range-track { height: 4px; background: transparent; }
+.coursekit-explorer input[type=range]::-webkit-slider-thumb { -webkit-appearance: none; appearance: none;
+  width: 16px; height: 16px; margin-top: -6px; background: transparent; border: 0; }
+.coursekit-explorer input[type=range]::-moz-range-thumb { width: 16px; height: 16px;
+  background: transparent; border: 0; }
+.coursekit-explorer canvas.ck-rail { position: absolute; inset: 4px; width: calc(100% - 8px);
+  height: calc(100% - 8px); pointer-events: none; }
 .coursekit-explorer .ck-readout { flex: 0 0 auto; width: 7.5em; box-sizing: border-box; font: inherit;
   color: inherit; background: var(--ck-bg, var(--jp-layout-color0, #fff));
   border: 1px solid var(--ck-muted, var(--jp-content-font-color2, #555)); border-radius: 3px;
@@ -634,14 +642,90 @@ function makeControl(spec, say, onValue) {
       "aria-label": fill(say("value of {label}"), { label: spec.label }), spellcheck: "false" });
   const note = element("span", { className: "ck-note", role: "status" });
   let shown = null;
-  // The track sits in a box of its own size (contain: strict): a moving thumb is then
-  // laid out and painted inside that box only, not the whole notebook.
-  const track = element("span", { className: "ck-track" }, element("span", {}, range));
+  // The track and thumb we see are drawn on a small canvas of their own (rail); the
+  // range input on top of it is transparent, and its own thumb stays put while a pointer
+  // drags. A moving native thumb (or any element) is layout, paint and layering work
+  // for the whole notebook page at every step, a third of a slow laptop's frame in
+  // JupyterLab; a canvas drawn again is not. The input stays what keyboards, screen
+  // readers and tests use, and takes its value when the thumb is let go.
+  const rail = element("canvas", { className: "ck-rail", "aria-hidden": "true" });
+  const railCtx = rail.getContext("2d");
+  let railTheme = null, railAt = lo, railSize = [0, 0];
+  const drawRail = () => {
+    const [w, h] = railSize;
+    if (!railTheme || !w || !h) return;
+    const ratio = window.devicePixelRatio || 1;
+    if (rail.width !== Math.round(w * ratio) || rail.height !== Math.round(h * ratio)) {
+      rail.width = Math.round(w * ratio);
+      rail.height = Math.round(h * ratio);
+    }
+    railCtx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    railCtx.clearRect(0, 0, w, h);
+    const y = h / 2, x = 8 + ((railAt - lo) / (hi - lo || 1)) * Math.max(w - 16, 0);
+    railCtx.fillStyle = railTheme.frame; // the track: a line at 3:1 contrast at least
+    railCtx.fillRect(2, y - 2, w - 4, 4);
+    railCtx.beginPath(); // the thumb: 16 px, the accent colour, ringed by the background
+    railCtx.arc(x, y, 7, 0, 2 * Math.PI);
+    railCtx.fillStyle = railTheme.accent;
+    railCtx.fill();
+    railCtx.lineWidth = 2;
+    railCtx.strokeStyle = railTheme.bg;
+    railCtx.stroke();
+  };
+  const place = (r) => {
+    railAt = r;
+    drawRail();
+  };
+  const trackBox = element("span", {}, range, rail);
+  const track = element("span", { className: "ck-track" }, trackBox);
+  new ResizeObserver((entries) => { // the rail canvas is drawn at its size on screen
+    const { width, height } = entries[entries.length - 1].contentRect;
+    railSize = [Math.floor(width), Math.floor(height)];
+    drawRail();
+  }).observe(rail);
   row.append(element("label", { className: "ck-label", for: id }, spec.label), track, readout, note);
   // A stepped slider (spec.step) snaps every value to its grid, as ipywidgets' did.
   const snap = (r) => (spec.step ? lo + Math.round((r - lo) / spec.step) * spec.step : r);
+  // A pointer on the track: its place along the track (as the input's own thumb would
+  // take it, 8 px in from each end) is the value, to the input's step.
+  let drag = null;
+  const pointAt = (x) => {
+    const f = Math.min(Math.max((x - drag.left) / drag.width, 0), 1);
+    const r = snap(Number((lo + Math.round((f * (hi - lo)) / fine) * fine).toPrecision(12)));
+    if (r === drag.r) return;
+    drag.r = r;
+    range.dragValue = r; // where a dragged thumb is, for benchmarks (a property: no DOM work)
+    place(r);
+    note.textContent = "";
+    onValue(toValue(r), false);
+  };
+  range.addEventListener("pointerdown", (event) => {
+    if (event.button !== 0) return;
+    event.preventDefault(); // no native drag (and so no moving native thumb)
+    range.focus({ preventScroll: true });
+    const box = range.getBoundingClientRect();
+    drag = { left: box.left + 8, width: Math.max(box.width - 16, 1), id: event.pointerId, r: null };
+    try {
+      range.setPointerCapture(event.pointerId);
+    } catch (error) { // a synthetic pointer (a benchmark's) cannot be captured
+    }
+    pointAt(event.clientX);
+  });
+  range.addEventListener("pointermove", (event) => {
+    if (drag && event.pointerId === drag.id) pointAt(event.clientX);
+  });
+  const letGo = (event) => {
+    if (!drag || event.pointerId !== drag.id) return;
+    const { r } = drag;
+    drag = null;
+    range.value = String(r);
+    onValue(toValue(r), true);
+  };
+  for (const type of ["pointerup", "pointercancel", "lostpointercapture"]) range.addEventListener(type, letGo);
+  // A value set some other way (assistive technology, a test): the input's own events.
   range.addEventListener("input", () => {
     note.textContent = "";
+    place(Number(range.value));
     onValue(toValue(snap(Number(range.value))), false);
   });
   range.addEventListener("change", () => onValue(toValue(snap(Number(range.value))), true));
@@ -655,6 +739,7 @@ function makeControl(spec, say, onValue) {
     event.preventDefault();
     const r = Math.min(Math.max(snap(Number(range.value) + moves[event.key]), lo), hi);
     range.value = String(r);
+    place(r);
     note.textContent = "";
     onValue(toValue(r), true);
   });
@@ -681,11 +766,18 @@ function makeControl(spec, say, onValue) {
   row.addEventListener("keydown", (event) => event.key !== "Tab" && event.stopPropagation());
   return {
     row,
+    theme(theme) {
+      railTheme = theme;
+      drawRail();
+    },
     // Only what changed is written: each write to an input is layout work for the page.
     show(value, typing) {
       if (value === shown) return;
       shown = value;
-      if (!typing) range.value = String(toRange(value));
+      if (!typing) {
+        range.value = String(toRange(value));
+        place(Number(range.value));
+      }
       if (choice || document.activeElement !== readout) readout.value = text(value);
     },
   };
@@ -719,7 +811,7 @@ function mountExplorer(el, model, { names, panels = 1, left = 5, maxWidth = 900,
   const controls = element("div", { className: "ck-controls" });
   const status = element("div", { className: "coursekit-verdict" });
   const announce = element("div", { className: "ck-sr", "aria-live": "polite", role: "status" });
-  const canvas = element("canvas", { role: "img" });
+  const canvas = element("canvas", { className: "ck-picture", role: "img" });
   el.append(controls, status, canvas, announce);
   const ctx = canvas.getContext("2d");
   canvas.dataset.frames = "0";
@@ -867,6 +959,7 @@ function mountExplorer(el, model, { names, panels = 1, left = 5, maxWidth = 900,
   };
   // The colours and text size in use, for tests (data-theme on the canvas).
   const showTheme = () => {
+    Object.values(widgets).forEach((widget) => widget.theme?.(theme));
     canvas.dataset.theme = JSON.stringify({ bg: theme.bg, fg: theme.fg, muted: theme.muted, size: theme.size });
   };
   key = themeKey(el);
