@@ -8,7 +8,15 @@ this folder, so it always works on the course folder it sits in, never on
 another copy that a package install happens to point at.
 """
 
+import sys
 from pathlib import Path
+
+# nbformat imports jsonschema, which imports rfc3987_syntax (installed for Jupyter's
+# event schemas) if it can: that builds a parser for web addresses, 1.3 s of every
+# process that reads a notebook (each pytest worker of `course.py check` and `test`).
+# Nothing here checks web addresses against a schema, so jsonschema goes without.
+if "jsonschema" not in sys.modules:
+    sys.modules.setdefault("rfc3987_syntax", None)  # None: `import` raises ImportError
 
 ROOT = Path(__file__).resolve().parents[1]  # the course folder: where course.py lives
 NOTEBOOKS = ROOT / "notebooks"

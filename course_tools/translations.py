@@ -43,6 +43,7 @@ import polib
 from . import NOTEBOOKS, ROOT
 from .bootstrap import README_END, README_START, course_address, lesson_notebooks, readme_links
 from .files import write_atomic
+from .notebook_pairs import read_lesson
 
 LANGUAGES = ("zh-CN",)
 # The one code difference between the editions: the setup call names the language.
@@ -126,7 +127,7 @@ def catalog_path(source: Path, lang: str = "zh-CN") -> Path:
 
 
 def markdown_cells(source: Path) -> list[str]:
-    notebook = jupytext.read(source)
+    notebook = read_lesson(source)
     return [cell.source for cell in notebook.cells if cell.cell_type == "markdown"]
 
 
@@ -171,7 +172,7 @@ def build(edition: Edition):
 
     Raises TranslationMissing when any Markdown cell lacks its translation.
     """
-    notebook = jupytext.read(edition.script)
+    notebook = read_lesson(edition.script)
     known = translations(edition.catalog)
     missing = list(dict.fromkeys(cell.source for cell in notebook.cells
                                  if cell.cell_type == "markdown" and cell.source not in known))
