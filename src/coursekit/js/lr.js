@@ -102,6 +102,9 @@ function clipPath(points, box) {
   return { points: [...points.slice(0, k), edge], exit: k };
 }
 
+// The power of ten at or below (Math.floor) or above (Math.ceil) a positive value.
+const decade = (value, round) => (value > 0 && Number.isFinite(value) ? 10 ** round(Math.log10(value)) : value);
+
 function drawLosses(panel, run, fit, say, layered) {
   const shown = Array.from(run.losses.slice(0, run.finite));
   const top = Math.min(Math.max(...shown), FLOAT32_MAX);
@@ -109,7 +112,9 @@ function drawLosses(panel, run, fit, say, layered) {
   // After an overflow, zoom on the epochs that still have a loss to show.
   const last = run.overflow === null ? run.epochs : Math.min(run.epochs, Math.max(2 * run.finite, 10));
   panel.xlim = [0, last];
-  panel.ylim = [bottom / 2, top * 4];
+  // Whole decades: the axes (a layer drawn once, then copied) change only when the curve
+  // crosses into another decade, not at every step of a dragged learning rate.
+  panel.ylim = [decade(bottom / 2, Math.floor), decade(top * 4, Math.ceil)];
   // The axes stay the same over most learning rates (those whose loss never rises).
   layered(panel.ctx, `losses ${panel.xlim} ${panel.ylim} ${fit.best}`, (layer) => {
     const frame = panel.on(layer);
