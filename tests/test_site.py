@@ -271,6 +271,47 @@ def test_dragging_a_slider_redraws_the_picture(browser, server, lesson, descript
     page.context.close()
 
 
+def test_on_a_phone_a_finger_scrolling_past_a_slider_leaves_it_and_a_swipe_moves_it(
+        browser, server):
+    """The explorer takes a touch's value only when the finger moves sideways (or taps):
+    a finger that starts on a track to scroll the page must not set the value there."""
+    page, watch = sh.open_page(browser, server, "04_backprop_by_hand.html", has_touch=True,
+                               is_mobile=True, viewport={"width": 390, "height": 800})
+    box = page.locator(".ck-explorer").first
+    expect(box.locator("canvas.ck-picture")).to_have_count(1, timeout=TIMEOUT)
+    control = bh.slider(page, "learning rate")
+    bh.thumb(control).scroll_into_view_if_needed()
+    bh.settle_layout(page)
+    track = bh.thumb(control).bounding_box()
+    value, scrolled = bh.readout(control), page.evaluate("scrollY")
+    cdp = page.context.new_cdp_session(page)
+
+    def touch(kind: str, x: float, y: float) -> None:
+        points = [] if kind == "touchEnd" else [{"x": x, "y": y}]
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    x, y = track["x"] + track["width"] * 0.85, track["y"] + track["height"] / 2
+    touch("touchStart", x, y)  # far from the thumb, then up the page: a scroll
+    for step in range(1, 11):
+        touch("touchMove", x, y - 30 * step)
+    touch("touchEnd", x, y - 300)
+    page.wait_for_function("""() => new Promise(done => { const y = scrollY;  // at rest
+        setTimeout(() => done(scrollY === y), 250); })""", polling=300)
+    assert page.evaluate("scrollY") > scrolled, "the page did not scroll"
+    assert bh.readout(control) == value, "a scrolling finger moved the slider"
+    bh.thumb(control).scroll_into_view_if_needed()
+    bh.settle_layout(page)
+    track = bh.thumb(control).bounding_box()
+    x, y = track["x"] + track["width"] * 0.5, track["y"] + track["height"] / 2
+    touch("touchStart", x, y)  # along the track: a swipe moves the thumb
+    for step in range(1, 11):
+        touch("touchMove", x + 12 * step, y)
+    touch("touchEnd", x + 120, y)
+    expect(control.locator(".ck-readout")).not_to_have_value(value)
+    assert not watch.blocked and not watch.errors, (watch.blocked, watch.errors)
+    page.context.close()
+
+
 def test_lesson_04_training_diverges_past_the_threshold(browser, server):
     """The issue's reader: drag the learning rate up past 2/λ_max and watch it diverge."""
     from coursekit.data import REGRESSION_X, REGRESSION_Y

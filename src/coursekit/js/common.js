@@ -536,9 +536,9 @@ const STYLE = `
 .coursekit-explorer .ck-label { flex: 0 0 8.5em; }
 .coursekit-explorer .ck-track { flex: 1 1 10em; min-width: 7em; }
 .coursekit-explorer .ck-track > span { display: block; height: 1.6em; padding: 4px;
-  position: relative; contain: strict; touch-action: pan-y; }
+  position: relative; contain: strict; touch-action: pan-y; cursor: pointer; }
 .coursekit-explorer input[type=range] { display: block; width: 100%; margin: 0; height: 100%;
-  -webkit-appearance: none; appearance: none; background: transparent; cursor: pointer; }
+  -webkit-appearance: none; appearance: none; background: transparent; pointer-events: none; }
 .coursekit-explorer input[type=range]::-webkit-slider-runnable-track { height: 4px; background: transparent; }
 .coursekit-explorer input[type=range]::-moz-range-track { height: 4px; background: transparent; }
 .coursekit-explorer input[type=range]::-webkit-slider-thumb { -webkit-appearance: none; appearance: none;
@@ -643,11 +643,12 @@ function makeControl(spec, say, onValue) {
   const note = element("span", { className: "ck-note", role: "status" });
   let shown = null;
   // The track and thumb we see are drawn on a small canvas of their own (rail); the
-  // range input on top of it is transparent, and its own thumb stays put while a pointer
-  // drags. A moving native thumb (or any element) is layout, paint and layering work
-  // for the whole notebook page at every step, a third of a slow laptop's frame in
-  // JupyterLab; a canvas drawn again is not. The input stays what keyboards, screen
-  // readers and tests use, and takes its value when the thumb is let go.
+  // range input under it is transparent and takes no pointer (pointer-events: none):
+  // pointers are the track box's, and the input's own thumb stays put while one drags.
+  // A moving native thumb (or any element) is layout, paint and layering work for the
+  // whole notebook page at every step, a third of a slow laptop's frame in JupyterLab;
+  // a canvas drawn again is not. The input stays what keyboards, screen readers and
+  // tests use, and takes its value when the thumb is let go.
   const rail = element("canvas", { className: "ck-rail", "aria-hidden": "true" });
   const railCtx = rail.getContext("2d");
   let railTheme = null, railAt = lo, railSize = [0, 0];
@@ -699,29 +700,39 @@ function makeControl(spec, say, onValue) {
     note.textContent = "";
     onValue(toValue(r), false);
   };
-  range.addEventListener("pointerdown", (event) => {
+  trackBox.addEventListener("pointerdown", (event) => {
     if (event.button !== 0) return;
-    event.preventDefault(); // no native drag (and so no moving native thumb)
+    event.preventDefault(); // no text selection; the focus goes to the input, below
     range.focus({ preventScroll: true });
     const box = range.getBoundingClientRect();
-    drag = { left: box.left + 8, width: Math.max(box.width - 16, 1), id: event.pointerId, r: null };
+    drag = { left: box.left + 8, width: Math.max(box.width - 16, 1), id: event.pointerId, r: null,
+      touch: event.pointerType === "touch", x0: event.clientX, y0: event.clientY };
     try {
-      range.setPointerCapture(event.pointerId);
+      trackBox.setPointerCapture(event.pointerId);
     } catch (error) { // a synthetic pointer (a benchmark's) cannot be captured
+    }
+    // A finger may be starting to scroll the page (touch-action: pan-y lets it): its
+    // value is taken once it moves sideways, or where it lifts after a tap.
+    if (!drag.touch) pointAt(event.clientX);
+  });
+  trackBox.addEventListener("pointermove", (event) => {
+    if (!drag || event.pointerId !== drag.id) return;
+    if (drag.touch && drag.r === null) {
+      const dx = Math.abs(event.clientX - drag.x0), dy = Math.abs(event.clientY - drag.y0);
+      if (dx < 6 || dx < dy) return; // not sideways (yet): perhaps a scroll
     }
     pointAt(event.clientX);
   });
-  range.addEventListener("pointermove", (event) => {
-    if (drag && event.pointerId === drag.id) pointAt(event.clientX);
-  });
   const letGo = (event) => {
     if (!drag || event.pointerId !== drag.id) return;
+    if (drag.r === null && event.type === "pointerup") pointAt(event.clientX); // a tap
     const { r } = drag;
     drag = null;
+    if (r === null) return; // a finger that scrolled the page instead: nothing changed
     range.value = String(r);
     onValue(toValue(r), true);
   };
-  for (const type of ["pointerup", "pointercancel", "lostpointercapture"]) range.addEventListener(type, letGo);
+  for (const type of ["pointerup", "pointercancel", "lostpointercapture"]) trackBox.addEventListener(type, letGo);
   // A value set some other way (assistive technology, a test): the input's own events.
   range.addEventListener("input", () => {
     note.textContent = "";
