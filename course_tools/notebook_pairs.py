@@ -42,13 +42,13 @@ def is_jupytext_script(path: Path) -> bool:
 def read_lesson(script: Path):
     """A lesson's .py as a notebook (a copy of its own). `check` asks for each lesson
     three times (stale? untranslated? built as stored?); parsing one takes ~70 ms."""
-    stat = Path(script).stat()
-    return copy.deepcopy(_read_lesson(str(script), stat.st_mtime_ns, stat.st_size))
+    text = Path(script).read_text(encoding="utf-8")
+    return copy.deepcopy(_parse_lesson(text, Path(script).suffix))
 
 
 @functools.lru_cache(maxsize=64)
-def _read_lesson(script: str, mtime_ns: int, size: int):
-    return jupytext.read(script)
+def _parse_lesson(text: str, extension: str):
+    return jupytext.reads(text, fmt=extension.lstrip("."))
 
 
 def _cells(notebook) -> list[tuple[str, str]]:

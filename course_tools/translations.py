@@ -37,7 +37,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import jupytext
 import polib
 
 from . import NOTEBOOKS, ROOT
