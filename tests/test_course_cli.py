@@ -192,6 +192,12 @@ def test_stopping_a_refresh_leaves_the_notebook_whole_and_nothing_running(
         signal_name, tmp_path):
     course = copy_course(tmp_path / "course")  # a refresh that is not stopped in time
     notebook = course / "notebooks" / "00_setup_check.ipynb"  # must not write the real one
+    # The lesson ends with a long pause, so the stop lands while it runs even when this
+    # test is slow to see the kernel start (a busy machine): a refresh that finished
+    # before the stop came would exit 0, and test nothing.
+    script = notebook.with_suffix(".py")
+    script.write_text(script.read_text(encoding="utf-8")
+                      + "\n# %%\nimport time\ntime.sleep(120)\n", encoding="utf-8")
     before = notebook.read_bytes(), notebook.stat().st_mtime_ns
     process, started = refresh_until_its_kernel_runs(course)
     os.kill(process.pid, getattr(signal, signal_name))  # what Ctrl+C or `kill -9` does
