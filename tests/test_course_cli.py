@@ -172,8 +172,13 @@ def refresh_until_its_kernel_runs(course):
     """Start `course.py refresh 00_setup_check --yes` in the course folder `course`;
     once its kernel runs (so the notebook is not written yet), return it and every
     process it started."""
-    process = subprocess.Popen([sys.executable, str(course / "course.py"), "refresh",
-                                "00_setup_check", "--yes"], cwd=course, text=True,
+    # SIGINT handled as a terminal's Ctrl+C is: a suite started in the background of a
+    # script (as CI may start it) inherits SIGINT ignored, and a Python started with
+    # SIGINT ignored keeps ignoring it. The wrapper restores it, then becomes course.py.
+    restore = ("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+               "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])")
+    process = subprocess.Popen([sys.executable, "-c", restore, str(course / "course.py"),
+                                "refresh", "00_setup_check", "--yes"], cwd=course, text=True,
                                env=dict(os.environ, COURSEKIT_PYTHON=sys.executable),
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
